@@ -1,0 +1,200 @@
+// The single writer: a Durable Object that owns the index and renders every affected document to KV.
+import { DurableObject } from 'cloudflare:workers';
+import { itemPath, embedPath, newItemId, scopesOf, authorSlug, type Scope } from '../model/paths';
+import type { ItemInput, ItemRecord, Site, SiteSettings } from '../model/schema';
+import { renderMarkdown } from '../render/markdown';
+import { storeFor } from '../store/kv-store';
+import { IndexDb, type Job } from './index-db';
+import { runJob, scopeJobs } from './documents';
+
+/** What a write did, for the API answer, WebSub pings and the benchmark. */
+export interface PublishResult {
+  ok: true;
+  id: string;
+  slug: string;
+  created: boolean;
+  changed: boolean;
+  kvWrites: number;
+  kvDeletes: number;
+  /** Paths of subscription feeds whose content changed. */
+  changedFeeds: string[];
+  /** Every document path written or deleted (so the caller's isolate can drop warm copies). */
+  paths: string[];
+  slugs: string[];
+}
+
+export interface PublishConflict {
+  ok: false;
+  status: 404 | 409;
+  field: string;
+  detail: string;
+}
+
+const RETRY_MS = 5_000;
+
+export class Publisher extends DurableObject<Env> {
+  private readonly db: IndexDb;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.db = new IndexDb(ctx.storage.sql);
+  }
+
+  private site(): Site {
+    const size = Number(this.env.PAGE_SIZE);
+    return {
+      ...this.db.site(),
+      url: this.env.SITE_URL,
+      ...(this.env.HUB_URL ? { hub: this.env.HUB_URL } : {}),
+      pageSize: Number.isInteger(size) && size > 0 ? size : 50,
+    };
+  }
+
+  // KV writes are awaited, so two publishes could interleave there; one queue keeps them in order.
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The stored record, or null. */
+  async get(slug: string): Promise<ItemRecord | null> {
+    return this.db.itemBySlug(slug);
+  }
+
+  /** Publishes or edits an item (a known `id` under a new slug renames it) and rewrites what holds it. */
+  async put(input: ItemInput): Promise<PublishResult | PublishConflict> {
+    return this.serial(async () => {
+      const site = this.site();
+      const bySlug = this.db.itemBySlug(input.slug);
+      const byId = input.id ? this.db.itemById(input.id) : null;
+      if (bySlug && input.id && bySlug.id !== input.id) {
+        return { ok: false, status: 409, field: 'slug', detail: `slug: "${input.slug}" already belongs to another item (${bySlug.id})` } as const;
+      }
+      const prev = byId ?? bySlug;
+      const id = prev?.id ?? input.id ?? this.freshId(site.url, input);
+      const record: ItemRecord = { ...input, id, seq: prev?.seq ?? this.db.nextSeq(), bodyHtml: renderMarkdown(input.body, site.url) };
+      if (prev && JSON.stringify(prev) === JSON.stringify(record)) {
+        return this.result(record, !prev, false, await this.flush(site));
+      }
+      this.ctx.storage.transactionSync(() => {
+        this.db.saveItem(record);
+        this.membership(prev, record, site.pageSize);
+        if (prev && (prev.slug !== record.slug || prev.kind !== record.kind)) {
+          this.db.addJob({ t: 'item', slug: prev.slug });
+          // Same slug, new kind: the page moves, and an article has no player.
+          if (prev.slug === record.slug) {
+            this.db.addJob({ t: 'drop', paths: prev.kind === 'video' ? [itemPath(prev), embedPath(prev.slug)] : [itemPath(prev)] });
+          }
+        }
+        this.db.addJob({ t: 'item', slug: record.slug });
+        this.db.addJob({ t: 'home' });
+      });
+      return this.result(record, !prev, true, await this.flush(site));
+    });
+  }
+
+  /** Withdraws an item from every document that holds it. */
+  async remove(slug: string): Promise<PublishResult | PublishConflict> {
+    return this.serial(async () => {
+      const site = this.site();
+      const prev = this.db.itemBySlug(slug);
+      if (!prev) return { ok: false, status: 404, field: 'slug', detail: `slug: no item "${slug}" is published` } as const;
+      this.ctx.storage.transactionSync(() => {
+        this.db.deleteItem(prev.id);
+        this.membership(prev, null, site.pageSize);
+        this.db.addJob({ t: 'item', slug });
+        this.db.addJob({ t: 'home' });
+      });
+      return this.result(prev, false, true, await this.flush(site));
+    });
+  }
+
+  /** Replaces the site settings and rewrites every subscription document and the home page. */
+  async putSite(settings: SiteSettings): Promise<{ changed: boolean; kvWrites: number }> {
+    return this.serial(async () => {
+      const changed = JSON.stringify(this.db.site()) !== JSON.stringify(settings);
+      if (changed) {
+        this.ctx.storage.transactionSync(() => {
+          this.db.saveSite(settings);
+          for (const scope of this.db.allScopes()) this.db.addJob({ t: 'scope', scope, page: 0 });
+          this.db.addJob({ t: 'home' });
+        });
+      }
+      const stats = await this.flush(this.site());
+      return { changed, kvWrites: stats.kvWrites };
+    });
+  }
+
+  /** Retries documents a failed KV write left owed. */
+  override async alarm(): Promise<void> {
+    await this.serial(() => this.flush(this.site()));
+  }
+
+  // Tag ids are date + slug; a later item reusing a renamed item's old slug on the same day needs a suffix.
+  private freshId(siteUrl: string, input: ItemInput): string {
+    const base = newItemId(siteUrl, input);
+    let id = base;
+    for (let n = 2; this.db.itemById(id); n++) id = `${base}-${n}`;
+    return id;
+  }
+
+  private membership(prev: ItemRecord | null, next: ItemRecord | null, pageSize: number): void {
+    const before = new Set<Scope>(prev ? scopesOf(prev) : []);
+    const after = new Set<Scope>(next ? scopesOf(next) : []);
+    const id = (next ?? prev)!.id;
+    const jobs: Job[] = [];
+    for (const scope of before) {
+      const pos = after.has(scope) ? this.db.position(scope, id) : this.db.leave(scope, id);
+      if (pos !== null) jobs.push(...scopeJobs(this.db, scope, pos, pageSize));
+    }
+    for (const scope of after) {
+      if (before.has(scope)) continue;
+      const pos = this.db.join(scope, id, next ? labelOf(scope, next) : '');
+      jobs.push(...scopeJobs(this.db, scope, pos, pageSize));
+    }
+    for (const j of jobs) this.db.addJob(j);
+  }
+
+  private async flush(site: Site) {
+    const jobs = this.db.jobs();
+    const store = storeFor(this.env);
+    const outputs = jobs.map((j) => runJob(this.db, site, j));
+    const writes = outputs.flatMap((o) => o.writes);
+    const deletes = outputs.flatMap((o) => o.deletes);
+    const items = outputs.flatMap((o) => o.items);
+    const gone = outputs.flatMap((o) => o.goneSlugs);
+    try {
+      await Promise.all([
+        ...writes.map((w) => store.putDocument(w.path, w.body, { type: w.type, cache: w.cache, lastModified: w.lastModified })),
+        ...items.map((i) => store.putItem(i, site, new Date(i.updated ?? i.published).toUTCString())),
+        ...deletes.map((p) => store.deleteDocument(p)),
+        ...gone.map((s) => store.deleteItem(s)),
+      ]);
+    } catch (err) {
+      console.error('KV write failed; documents stay owed and are retried', err);
+      await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+      throw err;
+    }
+    this.db.doneJobs(jobs);
+    return {
+      kvWrites: writes.length + items.length,
+      kvDeletes: deletes.length + gone.length,
+      changedFeeds: outputs.flatMap((o) => o.changedFeeds),
+      paths: [...writes.map((w) => w.path), ...deletes],
+      slugs: [...items.map((i) => i.slug), ...gone],
+    };
+  }
+
+  private result(record: ItemRecord, created: boolean, changed: boolean, stats: Awaited<ReturnType<Publisher['flush']>>): PublishResult {
+    return { ok: true, id: record.id, slug: record.slug, created, changed, ...stats };
+  }
+}
+
+/** People see an author's name and a tag's own text in feed titles. */
+function labelOf(scope: Scope, item: ItemRecord): string {
+  if (scope.startsWith('/authors/')) return item.authors.find((a) => `/authors/${authorSlug(a.name)}` === scope)?.name ?? '';
+  if (scope.startsWith('/tags/')) return `#${scope.slice('/tags/'.length)}`;
+  return '';
+}

@@ -1,0 +1,82 @@
+// The newsroom API: publish, edit, rename and withdraw items, and set site settings. Never cached.
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { timingSafeEqual } from 'hono/utils/buffer';
+import * as v from 'valibot';
+import type { AppEnv } from '../env';
+import { ProblemError, badRequest, invalid } from '../errors';
+import { ItemInput, SiteSettings, SLUG_PATTERN } from '../model/schema';
+import type { PublishConflict, PublishResult } from '../publish/publisher';
+import { storeFor } from '../store/kv-store';
+import { pingHub } from '../http/websub';
+
+const publisher = (env: Env) => env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
+
+async function readJson(c: Context<AppEnv>): Promise<unknown> {
+  const type = c.req.header('Content-Type') ?? '';
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+    throw new ProblemError(415, 'Unsupported Media Type', 'Content-Type: send the item as application/json', { field: 'Content-Type' });
+  }
+  try {
+    return await c.req.json();
+  } catch {
+    throw badRequest('(body)', 'is not valid JSON');
+  }
+}
+
+function slugParam(c: Context<AppEnv>): string {
+  const slug = c.req.param('slug') ?? '';
+  if (!SLUG_PATTERN.test(slug) || slug.length > 120) throw badRequest('slug', 'must be lowercase letters, digits and single hyphens');
+  return slug;
+}
+
+/** Sends the answer, drops this isolate's warm copies and pings the hub in the background. */
+function answer(c: Context<AppEnv>, r: PublishResult | PublishConflict, status: 200 | 201 = 200): Response {
+  if (!r.ok) throw new ProblemError(r.status, r.status === 404 ? 'Not Found' : 'Conflict', r.detail, { field: r.field });
+  storeFor(c.env).forget(r.paths, r.slugs);
+  if (c.env.HUB_URL && r.changedFeeds.length) c.executionCtx.waitUntil(pingHub(c.env.HUB_URL, c.env.SITE_URL, r.changedFeeds));
+  const { ok: _ok, paths: _p, slugs: _s, ...body } = r;
+  return c.json(body, status);
+}
+
+export const api = new Hono<AppEnv>();
+
+api.use('*', async (c, next) => {
+  c.header('Cache-Control', 'no-store');
+  const expected = c.env.API_TOKEN;
+  if (!expected) throw new ProblemError(503, 'Service Unavailable', 'The API token is not configured (wrangler secret put API_TOKEN).');
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '');
+  if (!m || !(await timingSafeEqual(m[1] as string, expected))) {
+    throw new ProblemError(401, 'Unauthorized', 'Authorization: send "Bearer <token>" with the newsroom token', { field: 'Authorization' }, {
+      'WWW-Authenticate': 'Bearer realm="wirefeed"',
+    });
+  }
+  await next();
+});
+api.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: () => { throw new ProblemError(413, 'Content Too Large', '(body): at most 1 MiB'); } }));
+
+api.get('/items/:slug', async (c) => {
+  const item = await publisher(c.env).get(slugParam(c));
+  if (!item) throw new ProblemError(404, 'Not Found', `slug: no item "${c.req.param('slug')}" is published`, { field: 'slug' });
+  return c.json(item);
+});
+
+api.put('/items/:slug', async (c) => {
+  const slug = slugParam(c);
+  const body = await readJson(c);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('(body)', 'must be a JSON object');
+  const withSlug = { slug, ...body } as Record<string, unknown>;
+  if (withSlug.slug !== slug) throw badRequest('slug', `must match the address (${slug}); to rename, PUT to the new slug with the item's id`);
+  const parsed = v.safeParse(ItemInput, withSlug);
+  if (!parsed.success) throw invalid(parsed.issues);
+  const r = await publisher(c.env).put(parsed.output);
+  return answer(c, r, r.ok && r.created ? 201 : 200);
+});
+
+api.delete('/items/:slug', async (c) => answer(c, await publisher(c.env).remove(slugParam(c))));
+
+api.put('/site', async (c) => {
+  const parsed = v.safeParse(SiteSettings, await readJson(c));
+  if (!parsed.success) throw invalid(parsed.issues);
+  return c.json(await publisher(c.env).putSite(parsed.output));
+});

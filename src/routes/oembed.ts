@@ -1,0 +1,77 @@
+// The oEmbed 1.0 provider: resolves only this site's own item URLs, never fetches another host.
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../env';
+import { ProblemError, badRequest, notFound } from '../errors';
+import { SLUG_PATTERN } from '../model/schema';
+import { storeFor } from '../store/kv-store';
+import { conditional, onlyParams } from '../http/serve';
+import { oembedAnswer, oembedXml, type Limits } from '../render/oembed';
+
+const PARAMS = ['url', 'format', 'maxwidth', 'maxheight'] as const;
+
+function dimension(c: Context<AppEnv>, name: 'maxwidth' | 'maxheight'): number | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,4}$/.test(raw)) throw badRequest(name, 'must be a whole number of pixels from 1 to 99999');
+  return Number(raw);
+}
+
+const originOf = (u: URL) => `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+
+/** The slug and kind behind one of our page URLs, or a 404 for anything else. */
+function resolve(siteUrl: string, raw: string): { slug: string; kind?: 'video' | 'article' } {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw badRequest('url', 'must be an absolute URL of one of our item pages');
+  }
+  const site = new URL(siteUrl);
+  // http and https of our own host are the same page; any other host is not ours to describe.
+  const sameHost = (u.protocol === 'http:' || u.protocol === 'https:') && (originOf(u) === originOf(site) || (u.hostname === site.hostname && !u.port));
+  if (!sameHost) throw notFound('url: only this site\'s item pages have oEmbed answers.');
+  let path: string;
+  try {
+    path = decodeURIComponent(u.pathname).replace(/\/+$/, '');
+  } catch {
+    throw badRequest('url', 'has a malformed percent-encoding');
+  }
+  const m = /^\/(videos|articles|embed)\/([^/]+)$/.exec(path);
+  if (!m || !SLUG_PATTERN.test(m[2] as string)) throw notFound('url: not an item page of this site.');
+  const kind = m[1] === 'videos' ? 'video' : m[1] === 'articles' ? 'article' : undefined;
+  return { slug: m[2] as string, ...(kind ? { kind } : {}) };
+}
+
+export const oembed = new Hono<AppEnv>();
+
+oembed.get('/oembed', async (c) => {
+  onlyParams(c, PARAMS);
+  const url = c.req.query('url');
+  if (!url) throw badRequest('url', 'is required: the address of the item page to embed');
+  const format = c.req.query('format') ?? 'json';
+  const limits: Limits = {};
+  const mw = dimension(c, 'maxwidth');
+  const mh = dimension(c, 'maxheight');
+  if (mw !== undefined) limits.maxwidth = mw;
+  if (mh !== undefined) limits.maxheight = mh;
+  const target = resolve(c.env.SITE_URL, url);
+  if (format !== 'json' && format !== 'xml') {
+    throw new ProblemError(501, 'Not Implemented', `format: "${format}" is not offered; use json or xml`, { field: 'format' });
+  }
+  const found = await storeFor(c.env).getItem(target.slug);
+  if (!found || (target.kind && found.item.kind !== target.kind)) throw notFound('url: no item is published at that address.');
+  const answer = oembedAnswer(found.site, found.item, limits);
+  const body = format === 'json' ? JSON.stringify(answer) : oembedXml(answer);
+  // Same record and same normalised parameters give the same bytes, so the validator is derived, not hashed per request.
+  const tag = `${found.meta.etag.slice(1, -1)}.${format}.${answer.width ?? 0}x${answer.height ?? 0}.${answer.thumbnail_width ?? 0}`;
+  return conditional(
+    c,
+    {
+      etag: `"${tag}"`,
+      lastModified: found.meta.lastModified,
+      type: format === 'json' ? 'application/json; charset=utf-8' : 'text/xml; charset=utf-8',
+      cache: 'item',
+    },
+    body,
+  );
+});
