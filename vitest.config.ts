@@ -10,5 +10,5 @@ export default defineConfig({
       miniflare: { bindings: { API_TOKEN: 'test-token', WARM_TTL: '0' } },
     }),
   ],
-  test: { include: ['test/**/*.test.ts'], testTimeout: 60_000 },
+  test: { include: ['test/**/*.test.ts'], setupFiles: ['test/setup.ts'], testTimeout: 60_000 },
 });

@@ -75,7 +75,7 @@ export class Publisher extends DurableObject<Env> {
       const prev = byId ?? bySlug;
       const id = prev?.id ?? input.id ?? this.freshId(site.url, input);
       const record: ItemRecord = { ...input, id, seq: prev?.seq ?? this.db.nextSeq(), bodyHtml: renderMarkdown(input.body, site.url) };
-      if (prev && JSON.stringify(prev) === JSON.stringify(record)) {
+      if (prev && canonical(prev) === canonical(record)) {
         return this.result(record, !prev, false, await this.flush(site));
       }
       this.ctx.storage.transactionSync(() => {
@@ -114,7 +114,7 @@ export class Publisher extends DurableObject<Env> {
   /** Replaces the site settings and rewrites every subscription document and the home page. */
   async putSite(settings: SiteSettings): Promise<{ changed: boolean; kvWrites: number }> {
     return this.serial(async () => {
-      const changed = JSON.stringify(this.db.site()) !== JSON.stringify(settings);
+      const changed = canonical(this.db.site()) !== canonical(settings);
       if (changed) {
         this.ctx.storage.transactionSync(() => {
           this.db.saveSite(settings);
@@ -197,4 +197,11 @@ function labelOf(scope: Scope, item: ItemRecord): string {
   if (scope.startsWith('/authors/')) return item.authors.find((a) => `/authors/${authorSlug(a.name)}` === scope)?.name ?? '';
   if (scope.startsWith('/tags/')) return `#${scope.slice('/tags/'.length)}`;
   return '';
+}
+
+/** JSON with sorted keys, so equal records compare equal whatever order their fields came in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
 }

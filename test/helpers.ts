@@ -1,0 +1,121 @@
+// Test helpers: content/ as the API sees it, an authenticated API client, XML parsing and KV counting.
+import { SELF, env, runInDurableObject } from 'cloudflare:test';
+import { XMLParser } from 'fast-xml-parser';
+import { parseItemFile, parseSiteFile, publicationOrder } from '../scripts/content.mjs';
+import type { Publisher } from '../src/publish/publisher';
+
+export const ORIGIN = 'http://127.0.0.1:8787';
+export const TOKEN = 'test-token';
+
+const itemFiles = import.meta.glob('../content/items/*.md', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const siteFiles = import.meta.glob('../content/site.yaml', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+
+/** Raw content/ item files by name. */
+export const contentFiles = Object.entries(itemFiles).map(([path, text]) => ({ file: path.split('/').pop() as string, text }));
+
+/** Every content/ item as an API body, oldest first. */
+export const contentItems = publicationOrder(contentFiles.map(({ file, text }) => parseItemFile(text, file)));
+
+const siteText = Object.values(siteFiles)[0];
+export const siteSettings = siteText ? parseSiteFile(siteText) : {};
+
+/** Calls the newsroom API with the test token. */
+export function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return SELF.fetch(`${ORIGIN}/api${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+}
+
+/** Publishes one item and returns the API's answer, failing loudly on anything but 200/201. */
+export async function publish(item: Record<string, unknown>): Promise<PublishAnswer> {
+  const res = await api('PUT', `/items/${String(item.slug)}`, item);
+  if (res.status !== 200 && res.status !== 201) throw new Error(`publish ${String(item.slug)}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as PublishAnswer;
+}
+
+export interface PublishAnswer {
+  id: string;
+  slug: string;
+  created: boolean;
+  changed: boolean;
+  kvWrites: number;
+  kvDeletes: number;
+  changedFeeds: string[];
+}
+
+/** Publishes content/ the way `npm start` does: site settings, then items oldest first. */
+export async function publishContent(): Promise<void> {
+  const res = await api('PUT', '/site', siteSettings);
+  if (!res.ok) throw new Error(`site: ${res.status} ${await res.text()}`);
+  for (const item of contentItems) await publish(item);
+}
+
+export const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(`${ORIGIN}${path}`, { headers });
+
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  textNodeName: '#text',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  isArray: (name) => ['item', 'entry', 'link', 'atom:link', 'category', 'author', 'dc:creator', 'media:credit'].includes(name),
+});
+
+/** Parses XML with a real parser (fast-xml-parser), keeping attributes as `@name`. */
+export function parseXml(text: string): any {
+  return xml.parse(text, true);
+}
+
+/** A synthetic article for volume tests. */
+export function syntheticItem(n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const day = new Date(Date.UTC(2021, 0, 1) + n * 3_600_000).toISOString().replace('.000Z', '+00:00');
+  return {
+    slug: `item-${n}`,
+    kind: 'article',
+    title: `Item ${n}`,
+    summary: `Summary of item ${n}.`,
+    body: `Body of item **${n}**.`,
+    published: day,
+    language: 'en',
+    authors: [{ name: n % 2 ? 'Odd Writer' : 'Even Writer' }],
+    tags: [n % 3 ? 'common' : 'third'],
+    ...extra,
+  };
+}
+
+/** Counts KV calls by method, wrapping a real namespace (nothing is mocked: every call goes through). */
+export function countingKv(kv: KVNamespace): { kv: KVNamespace; counts: Record<string, number>; keys: Record<string, string[]> } {
+  const counts: Record<string, number> = {};
+  const keys: Record<string, string[]> = {};
+  const wrapped = new Proxy(kv, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        counts[String(prop)] = (counts[String(prop)] ?? 0) + 1;
+        (keys[String(prop)] ??= []).push(String(args[0]));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { kv: wrapped, counts, keys };
+}
+
+/** Runs `fn` with the publisher's KV binding wrapped in a counter, and returns the counts. */
+export async function countPublisherKv(fn: () => Promise<unknown>): Promise<{ counts: Record<string, number>; keys: Record<string, string[]> }> {
+  const stub = env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
+  const { kv, counts, keys } = countingKv(env.FEEDS);
+  const swap = (next: KVNamespace) =>
+    runInDurableObject(stub, (instance: Publisher) => {
+      (instance as unknown as { env: Env }).env = { ...(instance as unknown as { env: Env }).env, FEEDS: next };
+    });
+  await swap(kv);
+  try {
+    await fn();
+  } finally {
+    await swap(env.FEEDS);
+  }
+  return { counts, keys };
+}
