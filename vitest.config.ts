@@ -1,14 +1,24 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
-// Tests run inside workerd with the real KV and Durable Object from wrangler.toml;
-// only the secret and the warm-cache bound are injected through bindings.
+// Two projects: the suite inside workerd (real KV and Durable Object from wrangler.toml, only the
+// secret and the warm-cache bound injected through bindings), and a Node project that runs the
+// bundled Worker under Miniflare for the tools that live outside workerd (jing, feedparser, Chromium).
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: './wrangler.toml' },
-      miniflare: { bindings: { API_TOKEN: 'test-token', WARM_TTL: '0' } },
-    }),
-  ],
-  test: { include: ['test/**/*.test.ts'], setupFiles: ['test/setup.ts'], testTimeout: 60_000 },
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: { API_TOKEN: 'test-token', WARM_TTL: '0' } },
+          }),
+        ],
+        test: { name: 'workerd', include: ['test/*.test.ts'], setupFiles: ['test/setup.ts'], testTimeout: 60_000 },
+      },
+      {
+        test: { name: 'node', include: ['test/node/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 180_000 },
+      },
+    ],
+  },
 });
