@@ -53,7 +53,7 @@ describe('oEmbed', () => {
     expect(attrs).toContain('loading="lazy"');
   });
 
-  it.each([
+  it.each<[Record<string, string>, number, number]>([
     [{ maxwidth: '500' }, 500, 281],
     [{ maxheight: '200' }, 355, 199],
     [{ maxwidth: '500', maxheight: '100' }, 177, 99],

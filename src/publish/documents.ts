@@ -8,6 +8,7 @@ import { renderJsonFeed } from '../render/json-feed';
 import { renderHome } from '../render/home-page';
 import { renderItemPage } from '../render/item-page';
 import { renderEmbedPage } from '../render/embed-page';
+import { SITEMAP_PAGE, renderSitemapIndex, renderSitemapPage, sitemapPagePath } from '../render/sitemap';
 import type { CacheClass } from '../store/kv-store';
 import type { IndexDb, Job } from './index-db';
 
@@ -59,6 +60,16 @@ export function runJob(db: IndexDb, site: Site, job: Job): JobOutput {
     if (item.kind === 'video') {
       out.writes.push({ path: embedPath(item.slug), body: renderEmbedPage(site, item), type: CONTENT_TYPES.html, cache: 'page', lastModified });
     }
+    return out;
+  }
+  if (job.t === 'sitemap') {
+    const items = db.bySeq((job.page - 1) * SITEMAP_PAGE + 1, job.page * SITEMAP_PAGE);
+    const pages = Math.ceil((db.nextSeq() - 1) / SITEMAP_PAGE);
+    const lastModified = httpDate(docUpdated(items));
+    out.writes.push(
+      { path: sitemapPagePath(job.page), body: renderSitemapPage(site, items), type: CONTENT_TYPES.sitemap, cache: 'page', lastModified },
+      { path: '/sitemap.xml', body: renderSitemapIndex(site, pages), type: CONTENT_TYPES.sitemap, cache: 'page', lastModified },
+    );
     return out;
   }
   if (job.t === 'drop') {

@@ -20,7 +20,8 @@ export type Job =
   | { t: 'scope'; scope: Scope; page: number }
   | { t: 'item'; slug: string }
   | { t: 'drop'; paths: string[] }
-  | { t: 'home' };
+  | { t: 'home' }
+  | { t: 'sitemap'; page: number };
 
 const DEFAULT_SITE: SiteSettings = {
   title: 'wirefeed',
@@ -131,6 +132,14 @@ export class IndexDb {
         from,
         to,
       )
+      .toArray()
+      .map((r) => this.parse(r.record));
+  }
+
+  /** Records with sequence numbers in [from, to], oldest first. */
+  bySeq(from: number, to: number): ItemRecord[] {
+    return this.sql
+      .exec<{ record: string }>('SELECT record FROM items WHERE seq BETWEEN ? AND ? ORDER BY seq', from, to)
       .toArray()
       .map((r) => this.parse(r.record));
   }

@@ -6,6 +6,7 @@ import { renderMarkdown } from '../render/markdown';
 import { storeFor } from '../store/kv-store';
 import { IndexDb, type Job } from './index-db';
 import { runJob, scopeJobs } from './documents';
+import { SITEMAP_PAGE } from '../render/sitemap';
 
 /** What a write did, for the API answer, WebSub pings and the benchmark. */
 export interface PublishResult {
@@ -90,6 +91,7 @@ export class Publisher extends DurableObject<Env> {
         }
         this.db.addJob({ t: 'item', slug: record.slug });
         this.db.addJob({ t: 'home' });
+        this.db.addJob({ t: 'sitemap', page: Math.ceil(record.seq / SITEMAP_PAGE) });
       });
       return this.result(record, !prev, true, await this.flush(site));
     });
@@ -106,6 +108,7 @@ export class Publisher extends DurableObject<Env> {
         this.membership(prev, null, site.pageSize);
         this.db.addJob({ t: 'item', slug });
         this.db.addJob({ t: 'home' });
+        this.db.addJob({ t: 'sitemap', page: Math.ceil(prev.seq / SITEMAP_PAGE) });
       });
       return this.result(prev, false, true, await this.flush(site));
     });

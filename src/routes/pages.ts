@@ -18,3 +18,5 @@ export const pages = new Hono<AppEnv>();
 pages.get('/', (c) => serveDocument(c, '/', PAGE_HEADERS));
 pages.get(`/:kind{videos|articles}/${SLUG}`, (c) => serveDocument(c, c.req.path, PAGE_HEADERS));
 pages.get(`/embed/${SLUG}`, (c) => serveDocument(c, c.req.path, EMBED_HEADERS));
+pages.get('/sitemap.xml', (c) => serveDocument(c, '/sitemap.xml'));
+pages.get('/sitemaps/:page{[1-9][0-9]{0,6}\\.xml}', (c) => serveDocument(c, c.req.path));
