@@ -24,10 +24,17 @@ const slug = v.pipe(
 
 const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+// Date.parse rolls 30 February over into March; a calendar check does not.
+function isRealDate(s: string): boolean {
+  const [y, mo, d, h, mi, sec] = s.split(/[-T:.+Z]/).map(Number) as number[];
+  const days = new Date(Date.UTC(y ?? 0, mo ?? 0, 0)).getUTCDate();
+  return (mo ?? 0) >= 1 && (mo ?? 0) <= 12 && (d ?? 0) >= 1 && (d ?? 0) <= days && (h ?? 0) < 24 && (mi ?? 0) < 60 && (sec || 0) < 60 && !Number.isNaN(Date.parse(s));
+}
+
 const dateTime = v.pipe(
   v.string('must be a string'),
   v.regex(OFFSET_DATE_TIME, 'must be an ISO 8601 date-time with an offset, e.g. 2020-06-16T18:30:00+09:00'),
-  v.check((s) => !Number.isNaN(Date.parse(s)), 'is not a real date'),
+  v.check(isRealDate, 'is not a real date'),
 );
 
 /** True for absolute http(s) URLs and for site-relative paths ("/media/x.mp4"). */

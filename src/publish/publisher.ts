@@ -68,33 +68,58 @@ export class Publisher extends DurableObject<Env> {
   async put(input: ItemInput): Promise<PublishResult | PublishConflict> {
     return this.serial(async () => {
       const site = this.site();
-      const bySlug = this.db.itemBySlug(input.slug);
-      const byId = input.id ? this.db.itemById(input.id) : null;
-      if (bySlug && input.id && bySlug.id !== input.id) {
-        return { ok: false, status: 409, field: 'slug', detail: `slug: "${input.slug}" already belongs to another item (${bySlug.id})` } as const;
-      }
-      const prev = byId ?? bySlug;
-      const id = prev?.id ?? input.id ?? this.freshId(site.url, input);
-      const record: ItemRecord = { ...input, id, seq: prev?.seq ?? this.db.nextSeq(), bodyHtml: renderMarkdown(input.body, site.url) };
-      if (prev && canonical(prev) === canonical(record)) {
-        return this.result(record, !prev, false, await this.flush(site));
-      }
-      this.ctx.storage.transactionSync(() => {
-        this.db.saveItem(record);
-        this.membership(prev, record, site.pageSize);
-        if (prev && (prev.slug !== record.slug || prev.kind !== record.kind)) {
-          this.db.addJob({ t: 'item', slug: prev.slug });
-          // Same slug, new kind: the page moves, and an article has no player.
-          if (prev.slug === record.slug) {
-            this.db.addJob({ t: 'drop', paths: prev.kind === 'video' ? [itemPath(prev), embedPath(prev.slug)] : [itemPath(prev)] });
-          }
-        }
-        this.db.addJob({ t: 'item', slug: record.slug });
-        this.db.addJob({ t: 'home' });
-        this.db.addJob({ t: 'sitemap', page: Math.ceil(record.seq / SITEMAP_PAGE) });
-      });
-      return this.result(record, !prev, true, await this.flush(site));
+      const staged = this.stage(input, site);
+      if (!staged.ok) return staged;
+      return this.result(staged.record, staged.created, staged.changed, await this.flush(site));
     });
+  }
+
+  /**
+   * Imports many items (an archive migration) in one pass: the index takes them in order and each
+   * affected document is rendered once at the end. Stops at the first conflict, keeping the ones before.
+   */
+  async putMany(inputs: ItemInput[]): Promise<{ ok: true; imported: number; kvWrites: number; paths: string[]; slugs: string[] } | (PublishConflict & { index: number })> {
+    return this.serial(async () => {
+      const site = this.site();
+      let conflict: (PublishConflict & { index: number }) | null = null;
+      for (const [index, input] of inputs.entries()) {
+        const staged = this.stage(input, site);
+        if (!staged.ok) {
+          conflict = { ...staged, index };
+          break;
+        }
+      }
+      const stats = await this.flush(site);
+      return conflict ?? { ok: true, imported: inputs.length, kvWrites: stats.kvWrites, paths: stats.paths, slugs: stats.slugs };
+    });
+  }
+
+  /** Updates the index for one item and records the documents it owes; no KV yet. */
+  private stage(input: ItemInput, site: Site): PublishConflict | { ok: true; record: ItemRecord; created: boolean; changed: boolean } {
+    const bySlug = this.db.itemBySlug(input.slug);
+    const byId = input.id ? this.db.itemById(input.id) : null;
+    if (bySlug && input.id && bySlug.id !== input.id) {
+      return { ok: false, status: 409, field: 'slug', detail: `slug: "${input.slug}" already belongs to another item (${bySlug.id})` };
+    }
+    const prev = byId ?? bySlug;
+    const id = prev?.id ?? input.id ?? this.freshId(site.url, input);
+    const record: ItemRecord = { ...input, id, seq: prev?.seq ?? this.db.nextSeq(), bodyHtml: renderMarkdown(input.body, site.url) };
+    if (prev && canonical(prev) === canonical(record)) return { ok: true, record, created: false, changed: false };
+    this.ctx.storage.transactionSync(() => {
+      this.db.saveItem(record);
+      this.membership(prev, record, site.pageSize);
+      if (prev && (prev.slug !== record.slug || prev.kind !== record.kind)) {
+        this.db.addJob({ t: 'item', slug: prev.slug });
+        // Same slug, new kind: the page moves, and an article has no player.
+        if (prev.slug === record.slug) {
+          this.db.addJob({ t: 'drop', paths: prev.kind === 'video' ? [itemPath(prev), embedPath(prev.slug)] : [itemPath(prev)] });
+        }
+      }
+      this.db.addJob({ t: 'item', slug: record.slug });
+      this.db.addJob({ t: 'home' });
+      this.db.addJob({ t: 'sitemap', page: Math.ceil(record.seq / SITEMAP_PAGE) });
+    });
+    return { ok: true, record, created: !prev, changed: true };
   }
 
   /** Withdraws an item from every document that holds it. */

@@ -53,7 +53,7 @@ api.use('*', async (c, next) => {
   }
   await next();
 });
-api.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: () => { throw new ProblemError(413, 'Content Too Large', '(body): at most 1 MiB'); } }));
+api.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: () => { throw new ProblemError(413, 'Content Too Large', '(body): at most 1 MiB', { field: '(body)' }); } }));
 
 api.get('/items/:slug', async (c) => {
   const item = await publisher(c.env).get(slugParam(c));
@@ -74,6 +74,26 @@ api.put('/items/:slug', async (c) => {
 });
 
 api.delete('/items/:slug', async (c) => answer(c, await publisher(c.env).remove(slugParam(c))));
+
+const IMPORT_MAX = 200;
+
+// An archive migration: up to IMPORT_MAX items a request, oldest first, each rendered document written once.
+api.post('/import', async (c) => {
+  const body = await readJson(c);
+  const items = (body as { items?: unknown })?.items;
+  if (!Array.isArray(items)) throw badRequest('items', 'must be a list of items');
+  if (items.length < 1 || items.length > IMPORT_MAX) throw badRequest('items', `must hold 1 to ${IMPORT_MAX} items`);
+  const parsed = v.safeParse(v.array(ItemInput), items);
+  if (!parsed.success) {
+    const p = invalid(parsed.issues);
+    const field = `items${p.extra.field as string}`;
+    throw new ProblemError(422, 'Invalid item', `${field}: ${parsed.issues[0]?.message}`, { field });
+  }
+  const r = await publisher(c.env).putMany(parsed.output);
+  if (!r.ok) throw new ProblemError(r.status, 'Conflict', `items[${r.index}].${r.detail}`, { field: `items[${r.index}].${r.field}` });
+  storeFor(c.env).forget(r.paths, r.slugs);
+  return c.json({ imported: r.imported, kvWrites: r.kvWrites });
+});
 
 api.put('/site', async (c) => {
   const parsed = v.safeParse(SiteSettings, await readJson(c));
