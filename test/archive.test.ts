@@ -63,8 +63,9 @@ describe('archives', () => {
     const { counts, keys } = await countPublisherKv(() => publish(syntheticItem(121)));
     const written = keys.put ?? [];
     expect(written.filter((k) => k.includes('/archive/'))).toEqual([]);
-    // all, articles, one tag, one author × 3 formats; the item record, its page, the home page.
-    expect(counts.put).toBe(4 * 3 + 3);
+    // all, articles, one tag, one author × 3 formats; the item record, its page, the home page,
+    // its sitemap page and the sitemap index.
+    expect(counts.put).toBe(4 * 3 + 5);
     expect(counts.delete ?? 0).toBe(0);
     expect(written).toContain('doc:/feed.xml');
     expect(written).toContain('item:item-121');

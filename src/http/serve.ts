@@ -48,7 +48,7 @@ export function metaHeaders(meta: DocMeta, extra: Record<string, string> = {}): 
 }
 
 /** A 304 or a full answer, for a body already in hand. */
-export function conditional(c: Context<AppEnv>, meta: DocMeta, body: string, extra: Record<string, string> = {}): Response {
+export function conditional(c: Context<AppEnv>, meta: DocMeta, body: string | Uint8Array, extra: Record<string, string> = {}): Response {
   const headers = metaHeaders(meta, extra);
   if (isNotModified(meta, c.req.header('If-None-Match'), c.req.header('If-Modified-Since'))) {
     headers.delete('Content-Type');
@@ -59,6 +59,7 @@ export function conditional(c: Context<AppEnv>, meta: DocMeta, body: string, ext
 
 /** Rejects any query parameter not in `allowed`, so junk neither busts caches nor goes unnoticed. */
 export function onlyParams(c: Context<AppEnv>, allowed: readonly string[]): void {
+  if (!c.req.url.includes('?')) return;
   for (const key of new URL(c.req.url).searchParams.keys()) {
     if (!allowed.includes(key)) throw badRequest(key, `unknown query parameter; this address takes ${allowed.length ? allowed.join(', ') : 'none'}`);
   }

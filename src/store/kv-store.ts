@@ -16,7 +16,8 @@ export interface DocMeta {
 
 export interface Doc {
   meta: DocMeta;
-  body: string;
+  /** Encoded once, when read from KV: a warm answer only copies bytes. */
+  body: Uint8Array;
 }
 
 const DocMetaSchema = v.object({
@@ -29,6 +30,8 @@ const DocMetaSchema = v.object({
 interface Warm {
   doc: Doc;
   at: number;
+  /** False when only validators were read (a 304 needs no body). */
+  full: boolean;
 }
 
 // Per isolate, bounded by entries and bytes; a stale entry stays as a fallback when KV fails.
@@ -40,15 +43,15 @@ let warmBytes = 0;
 function drop(key: string) {
   const old = warm.get(key);
   if (old) {
-    warmBytes -= old.doc.body.length;
+    warmBytes -= old.doc.body.byteLength;
     warm.delete(key);
   }
 }
 
-function remember(key: string, doc: Doc, now: number) {
+function remember(key: string, doc: Doc, now: number, full = true) {
   drop(key);
-  warm.set(key, { doc, at: now });
-  warmBytes += doc.body.length;
+  warm.set(key, { doc, at: now, full });
+  warmBytes += doc.body.byteLength;
   while (warm.size > WARM_MAX_ENTRIES || warmBytes > WARM_MAX_BYTES) drop(warm.keys().next().value as string);
 }
 
@@ -81,7 +84,7 @@ export class KvStore {
   async getItem(slug: string): Promise<{ item: ItemRecord; site: Site; meta: DocMeta } | null> {
     const doc = await this.read(itemKey(slug), () => true);
     if (!doc) return null;
-    const parsed = v.safeParse(StoredItem, JSON.parse(doc.body));
+    const parsed = v.safeParse(StoredItem, JSON.parse(new TextDecoder().decode(doc.body)));
     if (!parsed.success) throw new ProblemError(503, 'Service Unavailable', 'A stored item failed validation.', {}, { 'Retry-After': '30' });
     return { ...parsed.output, meta: doc.meta };
   }
@@ -89,12 +92,13 @@ export class KvStore {
   private async read(key: string, wantsBody: (meta: DocMeta) => boolean): Promise<Doc | null> {
     const now = Date.now();
     const hot = warm.get(key);
-    if (hot && now - hot.at < this.warmSeconds * 1000) return hot.doc;
+    const usable = hot && (hot.full || !wantsBody(hot.doc.meta)) ? hot : undefined;
+    if (usable && now - usable.at < this.warmSeconds * 1000) return usable.doc;
     let res: KVNamespaceGetWithMetadataResult<ReadableStream, unknown>;
     try {
       res = await this.kv.getWithMetadata(key, { type: 'stream' });
     } catch (err) {
-      if (hot) return hot.doc;
+      if (usable) return usable.doc;
       console.error('KV read failed', key, err);
       throw new ProblemError(503, 'Service Unavailable', 'Storage is not answering; try again shortly.', {}, { 'Retry-After': '10' });
     }
@@ -105,14 +109,16 @@ export class KvStore {
     const meta = v.safeParse(DocMetaSchema, res.metadata);
     if (!meta.success) {
       await res.value.cancel();
-      if (hot) return hot.doc;
+      if (usable) return usable.doc;
       throw new ProblemError(503, 'Service Unavailable', 'A stored document has no validators.', {}, { 'Retry-After': '30' });
     }
     if (!wantsBody(meta.output)) {
       await res.value.cancel();
-      return { meta: meta.output, body: '' };
+      const doc = { meta: meta.output, body: new Uint8Array(0) };
+      if (this.warmSeconds > 0) remember(key, doc, now, false);
+      return doc;
     }
-    const doc = { meta: meta.output, body: await new Response(res.value).text() };
+    const doc = { meta: meta.output, body: new Uint8Array(await new Response(res.value).arrayBuffer()) };
     if (this.warmSeconds > 0) remember(key, doc, now);
     return doc;
   }
