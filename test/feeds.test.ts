@@ -64,7 +64,8 @@ describe('feeds from content/', () => {
     const enclosure = seed.link.find((l: any) => l['@rel'] === 'enclosure');
     expect(enclosure).toMatchObject({ '@type': 'video/mp4', '@length': String(s.video.size) });
     expect(seed.link.filter((l: any) => l['@rel'] === 'enclosure')).toHaveLength(1);
-    expect(seed.summary['@type']).toBe('html');
+    expect(seed.summary['@type']).toBe('text');
+    expect(seed.title).toEqual({ '#text': s.title, '@type': 'text' });
     expect(seed.content['@type']).toBe('html');
     expect(seed.content['#text']).toContain('<p>North Korea blew up and destroyed');
     expect(seed.author.map((a: any) => a.name)).toEqual(['Libby Hogan']);

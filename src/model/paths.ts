@@ -56,7 +56,8 @@ export function absolute(siteUrl: string, pathOrUrl: string): string {
 /** The permanent id given at first publish: an RFC 4151 tag URI that no later edit or rename changes. */
 export function newItemId(siteUrl: string, item: Pick<ItemInput, 'slug' | 'published'>): string {
   const host = new URL(siteUrl).hostname;
-  const day = new Date(item.published).toISOString().slice(0, 10);
+  // The date as the newsroom wrote it (its own offset), which RFC 4151 allows.
+  const day = item.published.slice(0, 10);
   return `tag:${host},${day}:${item.slug}`;
 }
 

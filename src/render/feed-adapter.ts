@@ -127,8 +127,13 @@ export function renderAtom(d: FeedDoc): string {
   return f
     .atom1()
     .replace(/<feed\b[^>]*>/, `${root}${feedLevel.join('')}${d.page ? '<fh:archive/>' : ''}`)
-    .replace(/<entry>/g, () => `<entry${langAttr(d.items[i], site)}>${atomEntryExtras(site, d.items[i++] as ItemRecord)}`);
+    .replace(/<entry>/g, () => `<entry${langAttr(d.items[i], site)}>${atomEntryExtras(site, d.items[i++] as ItemRecord)}`)
+    .replace(PLAIN_AS_HTML, '<$1 type="text">$2</$1>');
 }
+
+// `feed` writes titles and summaries as type="html" CDATA; ours are plain text, already escaped
+// by baseItem, so the same characters stand as type="text" content and readers show them as typed.
+const PLAIN_AS_HTML = /<(title|summary) type="html"><!\[CDATA\[([^<>]*?)\]\]><\/\1>/g;
 
 const langAttr = (item: ItemRecord | undefined, site: Site) =>
   item && item.language !== site.language ? ` xml:lang="${escapeHtml(item.language)}"` : '';
