@@ -24,7 +24,7 @@ beforeAll(async () => {
   const page = await (await fetch(`${w.url}/videos/${SEED}`)).text();
   const link = /<link rel="alternate" type="application\/json\+oembed" href="([^"]+)"/.exec(page)?.[1];
   expect(link).toBeTruthy();
-  const answer = await (await fetch(link!.replace(/&amp;/g, '&') + '&maxwidth=480')).json();
+  const answer = (await (await fetch(link!.replace(/&amp;/g, '&') + '&maxwidth=480')).json()) as { type: string; html: string };
   expect(answer.type).toBe('video');
   oembedHtml = answer.html;
 

@@ -103,7 +103,7 @@ describe('third-party validators', () => {
       expect(atom.enclosures, scope).toEqual(rss.enclosures);
     }
     const videos = feedparser(await save('/videos/feed.xml'));
-    expect(videos.enclosures.flat()).toEqual(videos.enclosures.map(() => ['video/mp4', expect.stringMatching(/^[1-9]\d+$/)]).map((x) => x as unknown));
+    expect(videos.enclosures.flat()).toEqual(videos.enclosures.map(() => ['video/mp4', expect.stringMatching(/^[1-9]\d+$/)]).map((x: unknown) => x));
   });
 
   it('feedparser reads the seed as its page describes it', async () => {
