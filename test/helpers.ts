@@ -103,19 +103,26 @@ export function countingKv(kv: KVNamespace): { kv: KVNamespace; counts: Record<s
   return { kv: wrapped, counts, keys };
 }
 
-/** Runs `fn` with the publisher's KV binding wrapped in a counter, and returns the counts. */
-export async function countPublisherKv(fn: () => Promise<unknown>): Promise<{ counts: Record<string, number>; keys: Record<string, string[]> }> {
+/** Runs `fn` with the publisher's bindings patched (a wrapped KV, a hub URL), then restores them. */
+export async function withPublisherEnv(patch: Partial<Env>, fn: () => Promise<unknown>): Promise<void> {
   const stub = env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
-  const { kv, counts, keys } = countingKv(env.FEEDS);
-  const swap = (next: KVNamespace) =>
+  const set = (next: Partial<Env> | null) =>
     runInDurableObject(stub, (instance: Publisher) => {
-      (instance as unknown as { env: Env }).env = { ...(instance as unknown as { env: Env }).env, FEEDS: next };
+      const holder = instance as unknown as { env: Env; original?: Env };
+      holder.original ??= holder.env;
+      holder.env = next ? { ...holder.original, ...next } : holder.original;
     });
-  await swap(kv);
+  await set(patch);
   try {
     await fn();
   } finally {
-    await swap(env.FEEDS);
+    await set(null);
   }
+}
+
+/** Runs `fn` with the publisher's KV binding wrapped in a counter, and returns the counts. */
+export async function countPublisherKv(fn: () => Promise<unknown>): Promise<{ counts: Record<string, number>; keys: Record<string, string[]> }> {
+  const { kv, counts, keys } = countingKv(env.FEEDS);
+  await withPublisherEnv({ FEEDS: kv }, fn);
   return { counts, keys };
 }

@@ -1,0 +1,111 @@
+// WebSub on publish (outbound fetch mocked), and what readers get when KV fails.
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import app from '../src/index';
+import { ORIGIN, TOKEN, get, parseXml, publish, syntheticItem, withPublisherEnv } from './helpers';
+
+const HUB = 'https://hub.example/';
+
+async function publishWithHub(item: Record<string, unknown>) {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(
+    new Request(`${ORIGIN}/api/items/${String(item.slug)}`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(item),
+    }),
+    { ...env, HUB_URL: HUB },
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+function mockHub(answer: () => Promise<Response>) {
+  const original = globalThis.fetch;
+  const calls: { url: string; body: string }[] = [];
+  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (!url.startsWith(HUB)) return original(input, init);
+    calls.push({ url, body: String(init?.body ?? '') });
+    return answer();
+  });
+  return calls;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('WebSub', () => {
+  it('announces the hub in every format and in Link headers, and pings it for each changed feed', async () => {
+    const calls = mockHub(async () => new Response(null, { status: 204 }));
+    await withPublisherEnv({ HUB_URL: HUB }, async () => {
+      const res = await publishWithHub(syntheticItem(1));
+      expect(res.status).toBe(201);
+    });
+    const topics = calls.map((c) => new URLSearchParams(c.body)).map((p) => [p.get('hub.mode'), p.get('hub.url')]);
+    expect(topics.every(([mode]) => mode === 'publish')).toBe(true);
+    expect(topics.map(([, url]) => url).sort()).toEqual(
+      ['', '/articles', '/tags/common', '/authors/odd-writer'].flatMap((s) => ['xml', 'atom', 'json'].map((f) => `${ORIGIN}${s}/feed.${f}`)).sort(),
+    );
+    const rss = parseXml(await (await get('/feed.xml')).text()).rss.channel['atom:link'];
+    expect(rss.find((l: any) => l['@rel'] === 'hub')['@href']).toBe(HUB);
+    const atom = parseXml(await (await get('/feed.atom')).text()).feed.link;
+    expect(atom.find((l: any) => l['@rel'] === 'hub')['@href']).toBe(HUB);
+    expect((await (await get('/feed.json')).json<any>()).hubs).toEqual([{ type: 'WebSub', url: HUB }]);
+    const ctx = createExecutionContext();
+    const head = await app.fetch(new Request(`${ORIGIN}/feed.atom`), { ...env, HUB_URL: HUB }, ctx);
+    expect(head.headers.get('Link')).toBe(`<${HUB}>; rel="hub", <${ORIGIN}/feed.atom>; rel="self"`);
+  });
+
+  it('a failing hub never blocks or undoes a publish', async () => {
+    const calls = mockHub(async () => {
+      throw new Error('hub down');
+    });
+    const res = await publishWithHub(syntheticItem(2));
+    expect(res.status).toBe(201);
+    expect(calls.length).toBeGreaterThan(0);
+    expect((await (await get('/feed.json')).json<any>()).items).toHaveLength(1);
+  });
+
+  it('no hub configured: no pings, no hub links', async () => {
+    const calls = mockHub(async () => new Response(null));
+    await publish(syntheticItem(3));
+    expect(calls).toEqual([]);
+    expect(await (await get('/feed.xml')).text()).not.toContain('rel="hub"');
+  });
+});
+
+describe('KV failures on read', () => {
+  const failingKv = new Proxy(env.FEEDS, {
+    get(target, prop) {
+      if (prop === 'getWithMetadata' || prop === 'get') return () => Promise.reject(new Error('KV unavailable'));
+      return Reflect.get(target, prop);
+    },
+  });
+
+  async function fetchWith(kv: KVNamespace, warm: string, path = '/feed.xml') {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request(`${ORIGIN}${path}`), { ...env, FEEDS: kv, WARM_TTL: warm }, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  }
+
+  it('answers 503 with Retry-After and problem+json when nothing is warm', async () => {
+    await publish(syntheticItem(4));
+    const res = await fetchWith(failingKv, '0', '/tags/third/feed.atom');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('Retry-After')).toMatch(/^\d+$/);
+    expect(res.headers.get('Content-Type')).toBe('application/problem+json; charset=utf-8');
+  });
+
+  it('serves the stale warm copy, unchanged, when KV fails after it expired', async () => {
+    await publish(syntheticItem(5));
+    const fresh = await fetchWith(env.FEEDS, '0.001', '/authors/odd-writer/feed.xml');
+    const body = await fresh.text();
+    await new Promise((r) => setTimeout(r, 5));
+    const stale = await fetchWith(failingKv, '0.001', '/authors/odd-writer/feed.xml');
+    expect(stale.status).toBe(200);
+    expect(await stale.text()).toBe(body);
+    expect(stale.headers.get('ETag')).toBe(fresh.headers.get('ETag'));
+  });
+});
