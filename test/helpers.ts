@@ -2,7 +2,7 @@
 import { SELF, env, runInDurableObject } from 'cloudflare:test';
 import { XMLParser } from 'fast-xml-parser';
 import { parseItemFile, parseSiteFile, publicationOrder } from '../scripts/content.mjs';
-import type { Publisher } from '../src/publish/publisher';
+import type { PublishResult, Publisher } from '../src/publish/publisher';
 
 export const ORIGIN = 'http://127.0.0.1:8787';
 export const TOKEN = 'test-token';
@@ -35,15 +35,8 @@ export async function publish(item: Record<string, unknown>): Promise<PublishAns
   return (await res.json()) as PublishAnswer;
 }
 
-export interface PublishAnswer {
-  id: string;
-  slug: string;
-  created: boolean;
-  changed: boolean;
-  kvWrites: number;
-  kvDeletes: number;
-  changedFeeds: string[];
-}
+/** The API's answer to a publish: the writer's result without its internal bookkeeping. */
+export type PublishAnswer = Omit<PublishResult, 'ok' | 'paths' | 'slugs'>;
 
 /** Publishes content/ the way `npm start` does: site settings, then items oldest first. */
 export async function publishContent(): Promise<void> {
