@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 // bundled Worker under Miniflare for the tools that live outside workerd (jing, feedparser, Chromium).
 export default defineConfig({
   test: {
+    // The JSON report feeds the one-line summary .ci/run prints.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     projects: [
       {
         plugins: [

@@ -128,6 +128,14 @@ describe('HTTP', () => {
     }
   });
 
+  it('health and robots answer without touching KV', async () => {
+    const health = await counted('/healthz', '0');
+    expect([health.res.status, health.reads]).toEqual([200, 0]);
+    expect(health.res.headers.get('Cache-Control')).toBe('no-store');
+    const robots = await get('/robots.txt');
+    expect(await robots.text()).toMatch(/^User-agent: \*$/m);
+  });
+
   it('answers unknown paths and malformed names with problem+json 404s', async () => {
     for (const path of ['/nope', '/tags/Bad_Tag/feed.xml', '/feed.rss', '/archive/0/feed.xml', '/videos/missing', '/embed/item-2', '/tags/unknown/feed.json']) {
       const res = await get(path);
