@@ -93,6 +93,7 @@ describe('oEmbed', () => {
     ['a lookalike host', 'http://127.0.0.1.evil.example/videos/harbour-clip', 404],
     ['an unknown slug', 'http://127.0.0.1:8787/videos/no-such-thing', 404],
     ['the wrong kind', 'http://127.0.0.1:8787/articles/harbour-clip', 404],
+    ['an embed URL of an article', 'http://127.0.0.1:8787/embed/plain-story', 404],
     ['a feed URL', 'http://127.0.0.1:8787/feed.xml', 404],
     ['a javascript: URL', 'javascript:alert(1)', 404],
     ['not a URL', 'harbour-clip', 400],

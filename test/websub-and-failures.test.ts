@@ -1,8 +1,8 @@
 // WebSub on publish (outbound fetch mocked), and what readers get when KV fails.
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, env, runDurableObjectAlarm, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import app from '../src/index';
-import { ORIGIN, TOKEN, get, parseXml, publish, syntheticItem, withPublisherEnv } from './helpers';
+import { ORIGIN, TOKEN, api, get, parseXml, publish, syntheticItem, withPublisherEnv } from './helpers';
 
 const HUB = 'https://hub.example/';
 
@@ -107,5 +107,26 @@ describe('KV failures on read', () => {
     expect(stale.status).toBe(200);
     expect(await stale.text()).toBe(body);
     expect(stale.headers.get('ETag')).toBe(fresh.headers.get('ETag'));
+  });
+});
+
+describe('KV failures on write', () => {
+  it('answer 503 with Retry-After; the writer keeps what it owes and its alarm finishes the job', async () => {
+    const failingPuts = new Proxy(env.FEEDS, {
+      get(target, prop) {
+        if (prop === 'put') return () => Promise.reject(new Error('KV write refused'));
+        return Reflect.get(target, prop);
+      },
+    });
+    await withPublisherEnv({ FEEDS: failingPuts }, async () => {
+      const res = await api('PUT', '/items/item-6', syntheticItem(6));
+      expect(res.status).toBe(503);
+      expect(res.headers.get('Retry-After')).toMatch(/^\d+$/);
+    });
+    expect((await get('/feed.json')).status).toBe(404);
+    const stub = env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const feed = await (await get('/feed.json')).json<any>();
+    expect(feed.items.map((i: any) => i.id)).toEqual(['tag:127.0.0.1,2021-01-01:item-6']);
   });
 });

@@ -31,6 +31,10 @@ export interface PublishConflict {
   detail: string;
 }
 
+export type ImportResult =
+  | { ok: true; imported: number; kvWrites: number; paths: string[]; slugs: string[] }
+  | (PublishConflict & { index: number });
+
 const RETRY_MS = 5_000;
 
 export class Publisher extends DurableObject<Env> {
@@ -78,7 +82,7 @@ export class Publisher extends DurableObject<Env> {
    * Imports many items (an archive migration) in one pass: the index takes them in order and each
    * affected document is rendered once at the end. Stops at the first conflict, keeping the ones before.
    */
-  async putMany(inputs: ItemInput[]): Promise<{ ok: true; imported: number; kvWrites: number; paths: string[]; slugs: string[] } | (PublishConflict & { index: number })> {
+  async putMany(inputs: ItemInput[]): Promise<ImportResult> {
     return this.serial(async () => {
       const site = this.site();
       let conflict: (PublishConflict & { index: number }) | null = null;

@@ -37,7 +37,7 @@ function baseFeed(d: FeedDoc, format: 'xml' | 'atom'): Feed {
     hub: site.hub,
     author: { name: site.author, link: absolute(site.url, '/') },
     copyright: site.copyright,
-    ttl: format === 'xml' ? 15 : undefined,
+    ttl: format === 'xml' ? 5 : undefined,
   });
 }
 

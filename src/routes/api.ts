@@ -6,11 +6,21 @@ import * as v from 'valibot';
 import type { AppEnv } from '../env';
 import { ProblemError, badRequest, invalid } from '../errors';
 import { ItemInput, SiteSettings, SLUG_PATTERN } from '../model/schema';
-import type { PublishConflict, PublishResult } from '../publish/publisher';
+import type { ImportResult, PublishConflict, PublishResult } from '../publish/publisher';
 import { storeFor } from '../store/kv-store';
 import { pingHub } from '../http/websub';
 
 const publisher = (env: Env) => env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
+
+/** A writer that cannot reach KV keeps what it owes and retries by alarm; the client hears 503, not 500. */
+async function write<T>(work: PromiseLike<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    console.error('publisher failed', err);
+    throw new ProblemError(503, 'Service Unavailable', 'Storage did not take the change yet; it is retried automatically. Repeat the request to confirm.', {}, { 'Retry-After': '10' });
+  }
+}
 
 async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header('Content-Type') ?? '';
@@ -69,11 +79,11 @@ api.put('/items/:slug', async (c) => {
   if (withSlug.slug !== slug) throw badRequest('slug', `must match the address (${slug}); to rename, PUT to the new slug with the item's id`);
   const parsed = v.safeParse(ItemInput, withSlug);
   if (!parsed.success) throw invalid(parsed.issues);
-  const r = await publisher(c.env).put(parsed.output);
+  const r = await write<PublishResult | PublishConflict>(publisher(c.env).put(parsed.output));
   return answer(c, r, r.ok && r.created ? 201 : 200);
 });
 
-api.delete('/items/:slug', async (c) => answer(c, await publisher(c.env).remove(slugParam(c))));
+api.delete('/items/:slug', async (c) => answer(c, await write<PublishResult | PublishConflict>(publisher(c.env).remove(slugParam(c)))));
 
 const IMPORT_MAX = 200;
 
@@ -89,7 +99,7 @@ api.post('/import', async (c) => {
     const field = `items${p.extra.field as string}`;
     throw new ProblemError(422, 'Invalid item', `${field}: ${parsed.issues[0]?.message}`, { field });
   }
-  const r = await publisher(c.env).putMany(parsed.output);
+  const r = await write<ImportResult>(publisher(c.env).putMany(parsed.output));
   if (!r.ok) throw new ProblemError(r.status, 'Conflict', `items[${r.index}].${r.detail}`, { field: `items[${r.index}].${r.field}` });
   storeFor(c.env).forget(r.paths, r.slugs);
   return c.json({ imported: r.imported, kvWrites: r.kvWrites });
@@ -98,5 +108,5 @@ api.post('/import', async (c) => {
 api.put('/site', async (c) => {
   const parsed = v.safeParse(SiteSettings, await readJson(c));
   if (!parsed.success) throw invalid(parsed.issues);
-  return c.json(await publisher(c.env).putSite(parsed.output));
+  return c.json(await write(publisher(c.env).putSite(parsed.output)));
 });

@@ -9,6 +9,10 @@ import { oembedAnswer, oembedXml, type Limits } from '../render/oembed';
 
 const PARAMS = ['url', 'format', 'maxwidth', 'maxheight'] as const;
 
+// A warm item keeps the same metadata object, so its answers are built once per normalised query.
+const answers = new WeakMap<object, Map<string, { body: string; tag: string }>>();
+const ANSWERS_PER_ITEM = 32;
+
 function dimension(c: Context<AppEnv>, name: 'maxwidth' | 'maxheight'): number | undefined {
   const raw = c.req.query(name);
   if (raw === undefined) return undefined;
@@ -19,7 +23,7 @@ function dimension(c: Context<AppEnv>, name: 'maxwidth' | 'maxheight'): number |
 const originOf = (u: URL) => `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
 
 /** The slug and kind behind one of our page URLs, or a 404 for anything else. */
-function resolve(siteUrl: string, raw: string): { slug: string; kind?: 'video' | 'article' } {
+function resolve(siteUrl: string, raw: string): { slug: string; kind: 'video' | 'article' } {
   let u: URL;
   try {
     u = new URL(raw);
@@ -38,8 +42,8 @@ function resolve(siteUrl: string, raw: string): { slug: string; kind?: 'video' |
   }
   const m = /^\/(videos|articles|embed)\/([^/]+)$/.exec(path);
   if (!m || !SLUG_PATTERN.test(m[2] as string)) throw notFound('url: not an item page of this site.');
-  const kind = m[1] === 'videos' ? 'video' : m[1] === 'articles' ? 'article' : undefined;
-  return { slug: m[2] as string, ...(kind ? { kind } : {}) };
+  // Only videos have a player page, so an /embed/ URL names a video too.
+  return { slug: m[2] as string, kind: m[1] === 'articles' ? 'article' : 'video' };
 }
 
 export const oembed = new Hono<AppEnv>();
@@ -59,11 +63,22 @@ oembed.get('/oembed', async (c) => {
     throw new ProblemError(501, 'Not Implemented', `format: "${format}" is not offered; use json or xml`, { field: 'format' });
   }
   const found = await storeFor(c.env).getItem(target.slug);
-  if (!found || (target.kind && found.item.kind !== target.kind)) throw notFound('url: no item is published at that address.');
-  const answer = oembedAnswer(found.site, found.item, limits);
-  const body = format === 'json' ? JSON.stringify(answer) : oembedXml(answer);
-  // Same record and same normalised parameters give the same bytes, so the validator is derived, not hashed per request.
-  const tag = `${found.meta.etag.slice(1, -1)}.${format}.${answer.width ?? 0}x${answer.height ?? 0}.${answer.thumbnail_width ?? 0}`;
+  if (!found || found.item.kind !== target.kind) throw notFound('url: no item is published at that address.');
+  const key = `${format} ${limits.maxwidth ?? ''} ${limits.maxheight ?? ''}`;
+  let memo = answers.get(found.meta);
+  if (!memo) answers.set(found.meta, (memo = new Map()));
+  let built = memo.get(key);
+  if (!built) {
+    const answer = oembedAnswer(found.site, found.item, limits);
+    built = {
+      body: format === 'json' ? JSON.stringify(answer) : oembedXml(answer),
+      // Same record and same normalised parameters give the same bytes, so the validator is derived, not hashed per request.
+      tag: `${found.meta.etag.slice(1, -1)}.${format}.${answer.width ?? 0}x${answer.height ?? 0}.${answer.thumbnail_width ?? 0}`,
+    };
+    if (memo.size >= ANSWERS_PER_ITEM) memo.delete(memo.keys().next().value as string);
+    memo.set(key, built);
+  }
+  const { body, tag } = built;
   return conditional(
     c,
     {

@@ -62,6 +62,8 @@ export async function etagOf(body: string): Promise<string> {
   return `"${b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}"`;
 }
 
+const validated = new WeakMap<Doc, v.InferOutput<typeof StoredItem>>();
+
 const docKey = (path: string) => `doc:${path}`;
 const itemKey = (slug: string) => `item:${slug}`;
 
@@ -84,9 +86,15 @@ export class KvStore {
   async getItem(slug: string): Promise<{ item: ItemRecord; site: Site; meta: DocMeta } | null> {
     const doc = await this.read(itemKey(slug), () => true);
     if (!doc) return null;
-    const parsed = v.safeParse(StoredItem, JSON.parse(new TextDecoder().decode(doc.body)));
-    if (!parsed.success) throw new ProblemError(503, 'Service Unavailable', 'A stored item failed validation.', {}, { 'Retry-After': '30' });
-    return { ...parsed.output, meta: doc.meta };
+    // A warm document is the same object each time, so it is parsed and validated once.
+    let parsed = validated.get(doc);
+    if (!parsed) {
+      const result = v.safeParse(StoredItem, JSON.parse(new TextDecoder().decode(doc.body)));
+      if (!result.success) throw new ProblemError(503, 'Service Unavailable', 'A stored item failed validation.', {}, { 'Retry-After': '30' });
+      parsed = result.output;
+      validated.set(doc, parsed);
+    }
+    return { ...parsed, meta: doc.meta };
   }
 
   private async read(key: string, wantsBody: (meta: DocMeta) => boolean): Promise<Doc | null> {
