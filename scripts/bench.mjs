@@ -136,6 +136,7 @@ const refUrl = (i) => `http://127.0.0.1:${refPort}/${i}`;
 console.log(`\nreference: a constant-response Worker returning the same status, headers and bytes, same Miniflare/workerd; ${CONNECTIONS} connections, ${SECONDS}s × ${ROUNDS} rounds, alternating\n`);
 console.log('path'.padEnd(44), 'req/s'.padStart(9), 'p50 ms'.padStart(8), '  ratio');
 for (const [i, [label, headers]] of paths.entries()) {
+  if (process.env.BENCH_ONLY && !label.includes(process.env.BENCH_ONLY)) continue;
   const path = label.replace(' (304)', '');
   const r = await compare(refUrl(i), `${warm.url}${path}`, headers);
   console.log(label.slice(0, 44).padEnd(44), r.rps.toFixed(0).padStart(9), String(r.p50).padStart(8), `  ratio ${r.ratio.toFixed(2)}`);

@@ -58,9 +58,9 @@ export function conditional(c: Context<AppEnv>, meta: DocMeta, body: string | Ui
 }
 
 /** Rejects any query parameter not in `allowed`, so junk neither busts caches nor goes unnoticed. */
-export function onlyParams(c: Context<AppEnv>, allowed: readonly string[]): void {
-  if (!c.req.url.includes('?')) return;
-  for (const key of new URL(c.req.url).searchParams.keys()) {
+export function onlyParams(c: Context<AppEnv>, allowed: readonly string[], params?: URLSearchParams): void {
+  if (!params && !c.req.url.includes('?')) return;
+  for (const key of (params ?? new URL(c.req.url).searchParams).keys()) {
     if (!allowed.includes(key)) throw badRequest(key, `unknown query parameter; this address takes ${allowed.length ? allowed.join(', ') : 'none'}`);
   }
 }

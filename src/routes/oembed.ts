@@ -1,5 +1,5 @@
 // The oEmbed 1.0 provider: resolves only this site's own item URLs, never fetches another host.
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { ProblemError, badRequest, notFound } from '../errors';
 import { SLUG_PATTERN } from '../model/schema';
@@ -13,9 +13,9 @@ const PARAMS = ['url', 'format', 'maxwidth', 'maxheight'] as const;
 const answers = new WeakMap<object, Map<string, { body: string; tag: string }>>();
 const ANSWERS_PER_ITEM = 32;
 
-function dimension(c: Context<AppEnv>, name: 'maxwidth' | 'maxheight'): number | undefined {
-  const raw = c.req.query(name);
-  if (raw === undefined) return undefined;
+function dimension(params: URLSearchParams, name: 'maxwidth' | 'maxheight'): number | undefined {
+  const raw = params.get(name);
+  if (raw === null) return undefined;
   if (!/^[1-9][0-9]{0,4}$/.test(raw)) throw badRequest(name, 'must be a whole number of pixels from 1 to 99999');
   return Number(raw);
 }
@@ -46,19 +46,34 @@ function resolve(siteUrl: string, raw: string): { slug: string; kind: 'video' | 
   return { slug: m[2] as string, kind: m[1] === 'articles' ? 'article' : 'video' };
 }
 
+// Embeds are requested for the same few pages again and again; remember what a URL resolved to.
+const resolved = new Map<string, ReturnType<typeof resolve>>();
+
+function resolveOnce(siteUrl: string, raw: string): ReturnType<typeof resolve> {
+  const key = `${siteUrl} ${raw}`;
+  let target = resolved.get(key);
+  if (!target) {
+    target = resolve(siteUrl, raw);
+    if (resolved.size >= 1024) resolved.delete(resolved.keys().next().value as string);
+    resolved.set(key, target);
+  }
+  return target;
+}
+
 export const oembed = new Hono<AppEnv>();
 
 oembed.get('/oembed', async (c) => {
-  onlyParams(c, PARAMS);
-  const url = c.req.query('url');
+  const params = new URL(c.req.url).searchParams;
+  onlyParams(c, PARAMS, params);
+  const url = params.get('url');
   if (!url) throw badRequest('url', 'is required: the address of the item page to embed');
-  const format = c.req.query('format') ?? 'json';
+  const format = params.get('format') ?? 'json';
   const limits: Limits = {};
-  const mw = dimension(c, 'maxwidth');
-  const mh = dimension(c, 'maxheight');
+  const mw = dimension(params, 'maxwidth');
+  const mh = dimension(params, 'maxheight');
   if (mw !== undefined) limits.maxwidth = mw;
   if (mh !== undefined) limits.maxheight = mh;
-  const target = resolve(c.env.SITE_URL, url);
+  const target = resolveOnce(c.env.SITE_URL, url);
   if (format !== 'json' && format !== 'xml') {
     throw new ProblemError(501, 'Not Implemented', `format: "${format}" is not offered; use json or xml`, { field: 'format' });
   }
