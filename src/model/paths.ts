@@ -4,13 +4,12 @@ import type { ItemInput, ItemRecord } from './schema';
 export type FeedFormat = 'xml' | 'atom' | 'json';
 export const FEED_FORMATS: readonly FeedFormat[] = ['xml', 'atom', 'json'];
 
-export const CONTENT_TYPES: Record<FeedFormat | 'html' | 'sitemap' | 'text', string> = {
+export const CONTENT_TYPES: Record<FeedFormat | 'html' | 'sitemap', string> = {
   xml: 'application/rss+xml; charset=utf-8',
   atom: 'application/atom+xml; charset=utf-8',
   json: 'application/feed+json; charset=utf-8',
   html: 'text/html; charset=utf-8',
   sitemap: 'application/xml; charset=utf-8',
-  text: 'text/plain; charset=utf-8',
 };
 
 /** A feed scope: everything, one kind, one tag or one author. Its string form is its URL prefix. */

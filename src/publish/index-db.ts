@@ -62,10 +62,6 @@ export class IndexDb {
     return (row.m ?? 0) + 1;
   }
 
-  itemCount(): number {
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM items').one().n;
-  }
-
   /** Inserts or replaces the record (a rename changes the slug under the same id). */
   saveItem(item: ItemRecord): void {
     this.sql.exec(
