@@ -1,4 +1,5 @@
 // Publish, edit, rename and delete through the API reach every scope in every format.
+import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api, get, parseXml, publish, syntheticItem } from './helpers';
 
@@ -67,15 +68,21 @@ describe('write path', () => {
     expect((await api('DELETE', '/items/item-1')).status).toBe(404);
   });
 
-  it('a slug rename keeps the id, moves the page and leaves no trace at the old slug', async () => {
+  it('a slug rename keeps the id, moves the page and sends the old address to the new one', async () => {
     const r = await publish(syntheticItem(1));
     const renamed = await publish({ ...syntheticItem(1), slug: 'item-one', id: r.id });
     expect(renamed.id).toBe(r.id);
     expect(renamed.created).toBe(false);
     expect((await get('/articles/item-one')).status).toBe(200);
-    expect((await get('/articles/item-1')).status).toBe(404);
+    const old = await SELF.fetch('http://127.0.0.1:8787/articles/item-1', { redirect: 'manual' });
+    expect(old.status).toBe(301);
+    expect(old.headers.get('Location')).toBe('http://127.0.0.1:8787/articles/item-one');
+    expect((await api('GET', '/items/item-1')).status).toBe(404);
     const json = await (await get('/feed.json')).json<any>();
     expect(json.items.map((i: any) => [i.id, i.url])).toEqual([[r.id, 'http://127.0.0.1:8787/articles/item-one']]);
+    // The old slug is free again: a new item there replaces the redirect.
+    await publish({ ...syntheticItem(2), slug: 'item-1' });
+    expect((await SELF.fetch('http://127.0.0.1:8787/articles/item-1', { redirect: 'manual' })).status).toBe(200);
   });
 
   it('refuses to give a slug that belongs to one item to another', async () => {

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { badRequest, notFound } from '../errors';
 import { storeFor, type CacheClass, type DocMeta } from '../store/kv-store';
+import { REDIRECT } from '../model/paths';
 
 // Subscription feeds change on publish; full archive pages only when an old item is edited.
 const CACHE_CONTROL: Record<CacheClass, string> = {
@@ -70,7 +71,12 @@ export async function serveDocument(c: Context<AppEnv>, path: string, extra: Rec
   onlyParams(c, []);
   const inm = c.req.header('If-None-Match');
   const ims = c.req.header('If-Modified-Since');
-  const doc = await storeFor(c.env).getDocument(path, (meta) => !isNotModified(meta, inm, ims));
+  const doc = await storeFor(c.env).getDocument(path, (meta) => meta.type === REDIRECT || !isNotModified(meta, inm, ims));
   if (!doc) throw notFound();
+  if (doc.meta.type === REDIRECT) {
+    // A renamed item's old address: permanent, so readers and search engines update their links.
+    const location = new TextDecoder().decode(doc.body);
+    return new Response(null, { status: 301, headers: { Location: location, 'Cache-Control': 'public, max-age=3600', ...PUBLIC_HEADERS } });
+  }
   return conditional(c, doc.meta, doc.body, extra);
 }

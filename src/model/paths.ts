@@ -12,6 +12,9 @@ export const CONTENT_TYPES: Record<FeedFormat | 'html' | 'sitemap', string> = {
   sitemap: 'application/xml; charset=utf-8',
 };
 
+/** Stored in place of a content type: the body is the absolute URL a 301 points to. */
+export const REDIRECT = 'redirect';
+
 /** A feed scope: everything, one kind, one tag or one author. Its string form is its URL prefix. */
 export type Scope = '' | `/videos` | `/articles` | `/tags/${string}` | `/authors/${string}`;
 

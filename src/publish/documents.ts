@@ -1,5 +1,5 @@
 // Turns a writer job into the documents it owes KV: which items, which pages, which formats.
-import { FEED_FORMATS, CONTENT_TYPES, feedPath, itemPath, embedPath, modifiedOf, type Scope, scopeLabel } from '../model/paths';
+import { FEED_FORMATS, CONTENT_TYPES, REDIRECT, absolute, feedPath, itemPath, embedPath, modifiedOf, type Scope, scopeLabel } from '../model/paths';
 import type { ItemRecord } from '../model/schema';
 import type { FeedDoc, Site } from '../render/document';
 import { docUpdated } from '../render/document';
@@ -70,6 +70,16 @@ export function runJob(db: IndexDb, site: Site, job: Job): JobOutput {
       { path: sitemapPagePath(job.page), body: renderSitemapPage(site, items), type: CONTENT_TYPES.sitemap, cache: 'page', lastModified },
       { path: '/sitemap.xml', body: renderSitemapIndex(site, pages), type: CONTENT_TYPES.sitemap, cache: 'page', lastModified },
     );
+    return out;
+  }
+  if (job.t === 'moved') {
+    const item = db.itemBySlug(job.to);
+    // The old slug may have been taken again since; then its own item job owns those addresses.
+    if (!item || db.itemBySlug(job.from)) return out;
+    const redirect = (from: string, to: string) =>
+      out.writes.push({ path: from, body: absolute(site.url, to), type: REDIRECT, cache: 'page', lastModified: httpDate(new Date(modifiedOf(item))) });
+    redirect(itemPath({ kind: item.kind, slug: job.from }), itemPath(item));
+    if (item.kind === 'video') redirect(embedPath(job.from), embedPath(item.slug));
     return out;
   }
   if (job.t === 'drop') {

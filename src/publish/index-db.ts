@@ -20,6 +20,7 @@ export type Job =
   | { t: 'scope'; scope: Scope; page: number }
   | { t: 'item'; slug: string }
   | { t: 'drop'; paths: string[] }
+  | { t: 'moved'; from: string; to: string }
   | { t: 'home' }
   | { t: 'sitemap'; page: number };
 

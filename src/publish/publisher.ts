@@ -114,6 +114,8 @@ export class Publisher extends DurableObject<Env> {
       this.membership(prev, record, site.pageSize);
       if (prev && (prev.slug !== record.slug || prev.kind !== record.kind)) {
         this.db.addJob({ t: 'item', slug: prev.slug });
+        // Old links keep working: the old page and player answer 301 to the new ones.
+        if (prev.slug !== record.slug) this.db.addJob({ t: 'moved', from: prev.slug, to: record.slug });
         // Same slug, new kind: the page moves, and an article has no player.
         if (prev.slug === record.slug) {
           this.db.addJob({ t: 'drop', paths: prev.kind === 'video' ? [itemPath(prev), embedPath(prev.slug)] : [itemPath(prev)] });
