@@ -5,8 +5,8 @@ import autocannon from 'autocannon';
 import { Miniflare } from 'miniflare';
 import { buildWorker, freePort, startWirefeed } from './harness.mjs';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1000);
 const BIG = Number(process.env.BENCH_BIG ?? 10000);
@@ -60,20 +60,27 @@ async function load(url, headers = {}) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Alternates reference and target runs; returns medians and the median of per-round ratios. */
+/**
+ * Alternates reference and target runs in ABBA order, so neither side always runs first; this
+ * machine's speed drifts by ±15 % over seconds, so each round's ratio compares neighbours and the
+ * median of many short rounds is reported.
+ */
 async function compare(refUrl, url, headers) {
   await load(url, headers); // warm-up: first hits fill the isolate's cache and JIT
+  await load(refUrl, headers);
   const ratios = [];
   const rps = [];
   const p50 = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const ref = await load(refUrl, headers);
-    const got = await load(url, headers);
+    const refFirst = i % 2 === 0;
+    const a = await load(refFirst ? refUrl : url, headers);
+    const b = await load(refFirst ? url : refUrl, headers);
+    const [ref, got] = refFirst ? [a, b] : [b, a];
     ratios.push(got.rps / ref.rps);
     rps.push(got.rps);
     p50.push(got.p50);
   }
-  return { rps: median(rps), p50: median(p50), ratio: median(ratios) };
+  return { rps: median(rps), p50: median(p50), ratio: median(ratios), lo: Math.min(...ratios), hi: Math.max(...ratios) };
 }
 
 async function publishCost(w, startN, count) {
@@ -133,16 +140,18 @@ export default { fetch(req) {
 await reference.ready;
 const refUrl = (i) => `http://127.0.0.1:${refPort}/${i}`;
 
-console.log(`\nreference: a constant-response Worker returning the same status, headers and bytes, same Miniflare/workerd; ${CONNECTIONS} connections, ${SECONDS}s × ${ROUNDS} rounds, alternating\n`);
-console.log('path'.padEnd(44), 'req/s'.padStart(9), 'p50 ms'.padStart(8), '  ratio');
+console.log(`\nreference: a constant-response Worker returning the same status, headers and bytes, same Miniflare/workerd; ${CONNECTIONS} connections, ${SECONDS}s × ${ROUNDS} rounds, alternating ABBA; ratio = median of per-round ratios\n`);
+console.log('path'.padEnd(44), 'req/s'.padStart(9), 'p50 ms'.padStart(8), '  ratio       (rounds: min–max)');
+const line = (label, r) =>
+  console.log(label.slice(0, 44).padEnd(44), r.rps.toFixed(0).padStart(9), String(r.p50).padStart(8), `  ratio ${r.ratio.toFixed(2)}  (${r.lo.toFixed(2)}–${r.hi.toFixed(2)})`);
 for (const [i, [label, headers]] of paths.entries()) {
   if (process.env.BENCH_ONLY && !label.includes(process.env.BENCH_ONLY)) continue;
   const path = label.replace(' (304)', '');
   const r = await compare(refUrl(i), `${warm.url}${path}`, headers);
-  console.log(label.slice(0, 44).padEnd(44), r.rps.toFixed(0).padStart(9), String(r.p50).padStart(8), `  ratio ${r.ratio.toFixed(2)}`);
+  line(label, r);
 }
 const c = await compare(refUrl(0), `${cold.url}/feed.xml`, {});
-console.log('cold /feed.xml (warm cache off, 1 KV get)'.padEnd(44), c.rps.toFixed(0).padStart(9), String(c.p50).padStart(8), `  ratio ${c.ratio.toFixed(2)}`);
+line('cold /feed.xml (warm cache off, 1 KV get)', c);
 
 await cold.mf.dispose();
 const small = await startWirefeed({ script, assets: false });

@@ -52,6 +52,9 @@ describe('HTTP', () => {
     expect(res.headers.get('Access-Control-Expose-Headers')).toContain('ETag');
     expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
     expect(res.headers.get('Cache-Control')).toMatch(/max-age=\d+.*s-maxage=\d+.*stale-while-revalidate=\d+.*stale-if-error=\d+/);
+    // No answer depends on a request header except through validators, which need no Vary (RFC 9110
+    // §12.5.5); a stray Vary: Origin would split every shared cache entry per embedding site.
+    expect(res.headers.get('Vary')).toBeNull();
   });
 
   it.each(ROUTES)('%s: HEAD has the headers and no body', async (path) => {

@@ -36,26 +36,49 @@ export function isNotModified(meta: Pick<DocMeta, 'etag' | 'lastModified'>, ifNo
   return !Number.isNaN(since) && !Number.isNaN(modified) && modified <= since;
 }
 
-/** Validators and lifetimes for a response built from stored metadata. */
-export function metaHeaders(meta: DocMeta, extra: Record<string, string> = {}): Headers {
-  return new Headers({
-    'Content-Type': meta.type,
-    ETag: meta.etag,
-    'Last-Modified': meta.lastModified,
-    'Cache-Control': CACHE_CONTROL[meta.cache],
-    ...PUBLIC_HEADERS,
-    ...extra,
-  });
+type HeaderList = [string, string][];
+
+/** Header lists for a full answer and for a 304 (no Content-Type). */
+interface Prepared {
+  full: HeaderList;
+  notModified: HeaderList;
 }
 
-/** A 304 or a full answer, for a body already in hand. */
-export function conditional(c: Context<AppEnv>, meta: DocMeta, body: string | Uint8Array, extra: Record<string, string> = {}): Response {
-  const headers = metaHeaders(meta, extra);
-  if (isNotModified(meta, c.req.header('If-None-Match'), c.req.header('If-Modified-Since'))) {
-    headers.delete('Content-Type');
-    return new Response(null, { status: 304, headers });
+const NO_EXTRA: Record<string, string> = {};
+
+// A warm document keeps the same metadata object and routes pass constant `extra` objects, so
+// each document's header lists are built once rather than on every request.
+const prepared = new WeakMap<DocMeta, WeakMap<object, Prepared>>();
+
+/** Validators, lifetimes and CORS for a response built from stored metadata. */
+function headersFor(meta: DocMeta, extra: Record<string, string>): Prepared {
+  let byExtra = prepared.get(meta);
+  if (!byExtra) prepared.set(meta, (byExtra = new WeakMap()));
+  let p = byExtra.get(extra);
+  if (!p) {
+    const common: HeaderList = [
+      ['ETag', meta.etag],
+      ['Last-Modified', meta.lastModified],
+      ['Cache-Control', CACHE_CONTROL[meta.cache]],
+      ...Object.entries(PUBLIC_HEADERS),
+      ...Object.entries(extra),
+    ];
+    p = { full: [['Content-Type', meta.type], ...common], notModified: common };
+    byExtra.set(extra, p);
   }
-  return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers });
+  return p;
+}
+
+/**
+ * A 304 or a full answer, for a body already in hand. Pass the same `meta` and `extra` objects for
+ * the same answer so their header lists are reused.
+ */
+export function conditional(c: Context<AppEnv>, meta: DocMeta, body: string | Uint8Array, extra = NO_EXTRA): Response {
+  const h = headersFor(meta, extra);
+  if (isNotModified(meta, c.req.header('If-None-Match'), c.req.header('If-Modified-Since'))) {
+    return new Response(null, { status: 304, headers: h.notModified });
+  }
+  return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers: h.full });
 }
 
 /** Rejects any query parameter not in `allowed`, so junk neither busts caches nor goes unnoticed. */
@@ -67,7 +90,7 @@ export function onlyParams(c: Context<AppEnv>, allowed: readonly string[], param
 }
 
 /** Serves the document stored at `path` with one KV read at most (none when warm). */
-export async function serveDocument(c: Context<AppEnv>, path: string, extra: Record<string, string> = {}): Promise<Response> {
+export async function serveDocument(c: Context<AppEnv>, path: string, extra = NO_EXTRA): Promise<Response> {
   onlyParams(c, []);
   const inm = c.req.header('If-None-Match');
   const ims = c.req.header('If-Modified-Since');

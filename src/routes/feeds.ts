@@ -12,8 +12,8 @@ const NAME = '{[a-z0-9]+(?:-[a-z0-9]+)*}';
 function serveFeed(c: Context<AppEnv>) {
   const path = c.req.path;
   const hub = c.env.HUB_URL;
-  const self = absolute(c.env.SITE_URL, path);
-  return serveDocument(c, path, hub ? { Link: `<${hub}>; rel="hub", <${self}>; rel="self"` } : {});
+  if (!hub) return serveDocument(c, path);
+  return serveDocument(c, path, { Link: `<${hub}>; rel="hub", <${absolute(c.env.SITE_URL, path)}>; rel="self"` });
 }
 
 export const feeds = new Hono<AppEnv>();

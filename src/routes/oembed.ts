@@ -3,14 +3,14 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { ProblemError, badRequest, notFound } from '../errors';
 import { SLUG_PATTERN } from '../model/schema';
-import { storeFor } from '../store/kv-store';
+import { storeFor, type DocMeta } from '../store/kv-store';
 import { conditional, onlyParams } from '../http/serve';
 import { oembedAnswer, oembedXml, type Limits } from '../render/oembed';
 
 const PARAMS = ['url', 'format', 'maxwidth', 'maxheight'] as const;
 
 // A warm item keeps the same metadata object, so its answers are built once per normalised query.
-const answers = new WeakMap<object, Map<string, { body: string; tag: string }>>();
+const answers = new WeakMap<object, Map<string, { body: Uint8Array; meta: DocMeta }>>();
 const ANSWERS_PER_ITEM = 32;
 
 function dimension(params: URLSearchParams, name: 'maxwidth' | 'maxheight'): number | undefined {
@@ -85,23 +85,19 @@ oembed.get('/oembed', async (c) => {
   let built = memo.get(key);
   if (!built) {
     const answer = oembedAnswer(found.site, found.item, limits);
+    // Same record and same normalised parameters give the same bytes, so the validator is derived, not hashed per request.
+    const tag = `${found.meta.etag.slice(1, -1)}.${format}.${answer.width ?? 0}x${answer.height ?? 0}.${answer.thumbnail_width ?? 0}`;
     built = {
-      body: format === 'json' ? JSON.stringify(answer) : oembedXml(answer),
-      // Same record and same normalised parameters give the same bytes, so the validator is derived, not hashed per request.
-      tag: `${found.meta.etag.slice(1, -1)}.${format}.${answer.width ?? 0}x${answer.height ?? 0}.${answer.thumbnail_width ?? 0}`,
+      body: new TextEncoder().encode(format === 'json' ? JSON.stringify(answer) : oembedXml(answer)),
+      meta: {
+        etag: `"${tag}"`,
+        lastModified: found.meta.lastModified,
+        type: format === 'json' ? 'application/json; charset=utf-8' : 'text/xml; charset=utf-8',
+        cache: 'item',
+      },
     };
     if (memo.size >= ANSWERS_PER_ITEM) memo.delete(memo.keys().next().value as string);
     memo.set(key, built);
   }
-  const { body, tag } = built;
-  return conditional(
-    c,
-    {
-      etag: `"${tag}"`,
-      lastModified: found.meta.lastModified,
-      type: format === 'json' ? 'application/json; charset=utf-8' : 'text/xml; charset=utf-8',
-      cache: 'item',
-    },
-    body,
-  );
+  return conditional(c, built.meta, built.body);
 });
