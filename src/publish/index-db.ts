@@ -41,6 +41,7 @@ export class IndexDb {
       CREATE TABLE IF NOT EXISTS scopes (scope TEXT PRIMARY KEY, next_pos INTEGER NOT NULL, archived INTEGER NOT NULL, label TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS jobs (key TEXT PRIMARY KEY, job TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS backlog (key TEXT PRIMARY KEY, job TEXT NOT NULL);
     `);
   }
 
@@ -83,6 +84,16 @@ export class IndexDb {
       .exec<{ next_pos: number; archived: number; label: string }>('SELECT next_pos, archived, label FROM scopes WHERE scope = ?', scope)
       .toArray()[0];
     return row ? { nextPos: row.next_pos, archived: row.archived, label: row.label } : null;
+  }
+
+  /** Slugs of every item, for rewrites that touch them all. */
+  allSlugs(): string[] {
+    return this.sql.exec<{ slug: string }>('SELECT slug FROM items ORDER BY seq DESC').toArray().map((r) => r.slug);
+  }
+
+  /** Scopes that have archive pages, with how many. */
+  archivedScopes(): { scope: Scope; archived: number }[] {
+    return this.sql.exec<{ scope: Scope; archived: number }>('SELECT scope, archived FROM scopes WHERE archived > 0').toArray();
   }
 
   allScopes(): Scope[] {
@@ -168,5 +179,26 @@ export class IndexDb {
 
   doneJobs(jobs: readonly Job[]): void {
     for (const j of jobs) this.sql.exec('DELETE FROM jobs WHERE key = ?', JSON.stringify(j));
+  }
+
+  /**
+   * The backlog holds rewrites too many for one invocation's KV budget (a site-wide change); the
+   * alarm works through it a batch at a time, after whatever publishes owe.
+   */
+  addBacklog(job: Job): void {
+    const json = JSON.stringify(job);
+    this.sql.exec('INSERT OR IGNORE INTO backlog (key, job) VALUES (?, ?)', json, json);
+  }
+
+  backlog(limit: number): Job[] {
+    return this.sql.exec<{ job: string }>('SELECT job FROM backlog LIMIT ?', limit).toArray().map((r) => JSON.parse(r.job) as Job);
+  }
+
+  backlogSize(): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM backlog').one().n;
+  }
+
+  doneBacklog(jobs: readonly Job[]): void {
+    for (const j of jobs) this.sql.exec('DELETE FROM backlog WHERE key = ?', JSON.stringify(j));
   }
 }

@@ -35,7 +35,12 @@ export type ImportResult =
   | { ok: true; imported: number; kvWrites: number; paths: string[]; slugs: string[] }
   | (PublishConflict & { index: number });
 
+/** A site settings change answered with what it wrote, and how many rewrites the alarm still owes. */
+export type SiteResult = Omit<PublishResult, 'ok' | 'id' | 'slug' | 'created'> & { pending: number };
+
 const RETRY_MS = 5_000;
+// Jobs per backlog batch: at most 3 KV writes each, well inside one invocation's 1,000 KV operations.
+const BACKLOG_BATCH = 100;
 
 export class Publisher extends DurableObject<Env> {
   private readonly db: IndexDb;
@@ -145,25 +150,50 @@ export class Publisher extends DurableObject<Env> {
     });
   }
 
-  /** Replaces the site settings and rewrites every subscription document and the home page. */
-  async putSite(settings: SiteSettings): Promise<{ changed: boolean; kvWrites: number }> {
+  /**
+   * Replaces the site settings. Every document shows them (titles, language, copyright, oEmbed
+   * provider), so all are rewritten: subscription feeds and the home page in this request, then
+   * archives and items a batch per alarm, within each invocation's KV budget.
+   */
+  async putSite(settings: SiteSettings): Promise<SiteResult> {
     return this.serial(async () => {
       const changed = canonical(this.db.site()) !== canonical(settings);
       if (changed) {
         this.ctx.storage.transactionSync(() => {
           this.db.saveSite(settings);
-          for (const scope of this.db.allScopes()) this.db.addJob({ t: 'scope', scope, page: 0 });
-          this.db.addJob({ t: 'home' });
+          // Backlog order is work order: what readers poll first, then archives, then newest items.
+          this.db.addBacklog({ t: 'home' });
+          for (const scope of this.db.allScopes()) this.db.addBacklog({ t: 'scope', scope, page: 0 });
+          for (const { scope, archived } of this.db.archivedScopes()) {
+            for (let page = 1; page <= archived; page++) this.db.addBacklog({ t: 'scope', scope, page });
+          }
+          for (const slug of this.db.allSlugs()) this.db.addBacklog({ t: 'item', slug });
         });
       }
-      const stats = await this.flush(this.site());
-      return { changed, kvWrites: stats.kvWrites };
+      const stats = await this.drain(this.site());
+      return { changed, ...stats, pending: this.db.backlogSize() };
     });
   }
 
-  /** Retries documents a failed KV write left owed. */
+  /** Retries documents a failed KV write left owed, then takes the next batch of the backlog. */
   override async alarm(): Promise<void> {
-    await this.serial(() => this.flush(this.site()));
+    await this.serial(() => this.drain(this.site()));
+  }
+
+  /** What publishes owe, then one backlog batch; the alarm comes back for the rest. */
+  private async drain(site: Site) {
+    const owed = await this.flush(site);
+    const batch = this.db.backlog(BACKLOG_BATCH);
+    const more = batch.length ? await this.flush(site, batch, () => this.db.doneBacklog(batch)) : null;
+    if (this.db.backlogSize() > 0) await this.ctx.storage.setAlarm(Date.now());
+    if (!more) return owed;
+    return {
+      kvWrites: owed.kvWrites + more.kvWrites,
+      kvDeletes: owed.kvDeletes + more.kvDeletes,
+      changedFeeds: [...owed.changedFeeds, ...more.changedFeeds],
+      paths: [...owed.paths, ...more.paths],
+      slugs: [...owed.slugs, ...more.slugs],
+    };
   }
 
   // Tag ids are date + slug; a later item reusing a renamed item's old slug on the same day needs a suffix.
@@ -191,8 +221,7 @@ export class Publisher extends DurableObject<Env> {
     for (const j of jobs) this.db.addJob(j);
   }
 
-  private async flush(site: Site) {
-    const jobs = this.db.jobs();
+  private async flush(site: Site, jobs = this.db.jobs(), done = () => this.db.doneJobs(jobs)) {
     const store = storeFor(this.env);
     const outputs = jobs.map((j) => runJob(this.db, site, j));
     const writes = outputs.flatMap((o) => o.writes);
@@ -211,7 +240,7 @@ export class Publisher extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
       throw err;
     }
-    this.db.doneJobs(jobs);
+    done();
     return {
       kvWrites: writes.length + items.length,
       kvDeletes: deletes.length + gone.length,

@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../env';
 import { ProblemError, badRequest, invalid } from '../errors';
 import { ItemInput, SiteSettings, SLUG_PATTERN } from '../model/schema';
-import type { ImportResult, PublishConflict, PublishResult } from '../publish/publisher';
+import type { ImportResult, PublishConflict, PublishResult, SiteResult } from '../publish/publisher';
 import { storeFor } from '../store/kv-store';
 import { pingHub } from '../http/websub';
 
@@ -40,11 +40,16 @@ function slugParam(c: Context<AppEnv>): string {
   return slug;
 }
 
-/** Sends the answer, drops this isolate's warm copies and pings the hub in the background. */
-function answer(c: Context<AppEnv>, r: PublishResult | PublishConflict, status: 200 | 201 = 200): Response {
-  if (!r.ok) throw new ProblemError(r.status, r.status === 404 ? 'Not Found' : 'Conflict', r.detail, { field: r.field });
+/** Drops this isolate's warm copies of what was written and pings the hub in the background. */
+function settle(c: Context<AppEnv>, r: Pick<PublishResult, 'paths' | 'slugs' | 'changedFeeds'>): void {
   storeFor(c.env).forget(r.paths, r.slugs);
   if (c.env.HUB_URL && r.changedFeeds.length) c.executionCtx.waitUntil(pingHub(c.env.HUB_URL, c.env.SITE_URL, r.changedFeeds));
+}
+
+/** Sends a publish's answer once its writes are settled. */
+function answer(c: Context<AppEnv>, r: PublishResult | PublishConflict, status: 200 | 201 = 200): Response {
+  if (!r.ok) throw new ProblemError(r.status, r.status === 404 ? 'Not Found' : 'Conflict', r.detail, { field: r.field });
+  settle(c, r);
   const { ok: _ok, paths: _p, slugs: _s, ...body } = r;
   return c.json(body, status);
 }
@@ -105,8 +110,12 @@ api.post('/import', async (c) => {
   return c.json({ imported: r.imported, kvWrites: r.kvWrites });
 });
 
+// Answers once the subscription feeds and home page show the new settings; `pending` counts the
+// archive and item rewrites the writer's alarm is still working through.
 api.put('/site', async (c) => {
   const parsed = v.safeParse(SiteSettings, await readJson(c));
   if (!parsed.success) throw invalid(parsed.issues);
-  return c.json(await write(publisher(c.env).putSite(parsed.output)));
+  const r = await write<SiteResult>(publisher(c.env).putSite(parsed.output));
+  settle(c, r);
+  return c.json({ changed: r.changed, kvWrites: r.kvWrites, pending: r.pending });
 });
