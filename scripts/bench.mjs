@@ -97,8 +97,11 @@ async function publishCost(w, startN, count) {
 
 const script = buildWorker();
 // Feeds never touch static assets; the local asset router would add two Worker hops (see harness.mjs).
-const warm = await startWirefeed({ script, assets: false });
-const cold = await startWirefeed({ script, assets: false, bindings: { WARM_TTL: '0' } });
+// Write pacing off (KV_WRITE_GAP_MS=0): the publish line measures what each publish renders and
+// writes when publishes come a second or more apart, not how a burst is coalesced.
+const NO_PACING = { KV_WRITE_GAP_MS: '0' };
+const warm = await startWirefeed({ script, assets: false, bindings: NO_PACING });
+const cold = await startWirefeed({ script, assets: false, bindings: { ...NO_PACING, WARM_TTL: '0' } });
 console.log(`importing ${ITEMS} items into two instances (warm cache on / off)…`);
 await importItems(warm, 1, ITEMS);
 await importItems(cold, 1, ITEMS);
@@ -154,7 +157,7 @@ const c = await compare(refUrl(0), `${cold.url}/feed.xml`, {});
 line('cold /feed.xml (warm cache off, 1 KV get)', c);
 
 await cold.mf.dispose();
-const small = await startWirefeed({ script, assets: false });
+const small = await startWirefeed({ script, assets: false, bindings: NO_PACING });
 await importItems(small, 1, 100);
 const at100 = await publishCost(small, 100001, 20);
 await small.mf.dispose();

@@ -39,7 +39,8 @@ export async function publishContent({ url, dir, token, log = console.log }) {
     const r = await send(file, `/api/items/${encodeURIComponent(String(body.slug ?? ''))}`, body);
     if (!r) continue;
     published++;
-    log(`${file}: ${r.created ? 'published' : r.changed ? 'updated' : 'unchanged'} ${r.id} (${r.kvWrites} KV writes)`);
+    const paced = r.deferred ? `; ${r.deferred} shared documents follow within a second` : '';
+    log(`${file}: ${r.created ? 'published' : r.changed ? 'updated' : 'unchanged'} ${r.id} (${r.kvWrites} KV writes${paced})`);
   }
   return { published, failed };
 }

@@ -1,8 +1,10 @@
 // Test helpers: content/ as the API sees it, an authenticated API client, XML parsing and KV counting.
 import { SELF, env, runInDurableObject } from 'cloudflare:test';
 import { XMLParser } from 'fast-xml-parser';
+import { vi } from 'vitest';
 import { parseItemFile, parseSiteFile, publicationOrder } from '../scripts/content.mjs';
-import type { PublishResult, Publisher } from '../src/publish/publisher';
+import type { Publisher } from '../src/publish/publisher';
+import type { PublishResult } from '../src/publish/results';
 
 export const ORIGIN = 'http://127.0.0.1:8787';
 export const TOKEN = 'test-token';
@@ -118,4 +120,19 @@ export async function countPublisherKv(fn: () => Promise<unknown>): Promise<{ co
   const { kv, counts, keys } = countingKv(env.FEEDS);
   await withPublisherEnv({ FEEDS: kv }, fn);
   return { counts, keys };
+}
+
+export const HUB = 'https://hub.example/';
+
+/** Answers outbound requests to HUB with `answer` and records them; anything else goes out as usual. */
+export function mockHub(answer: () => Promise<Response>): { url: string; body: string }[] {
+  const original = globalThis.fetch;
+  const calls: { url: string; body: string }[] = [];
+  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (!url.startsWith(HUB)) return original(input, init);
+    calls.push({ url, body: String(init?.body ?? '') });
+    return answer();
+  });
+  return calls;
 }

@@ -2,9 +2,7 @@
 import { createExecutionContext, env, runDurableObjectAlarm, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import app from '../src/index';
-import { ORIGIN, TOKEN, api, get, parseXml, publish, syntheticItem, withPublisherEnv } from './helpers';
-
-const HUB = 'https://hub.example/';
+import { HUB, ORIGIN, TOKEN, api, get, mockHub, parseXml, publish, syntheticItem, withPublisherEnv } from './helpers';
 
 async function publishWithHub(item: Record<string, unknown>) {
   const ctx = createExecutionContext();
@@ -19,18 +17,6 @@ async function publishWithHub(item: Record<string, unknown>) {
   );
   await waitOnExecutionContext(ctx);
   return res;
-}
-
-function mockHub(answer: () => Promise<Response>) {
-  const original = globalThis.fetch;
-  const calls: { url: string; body: string }[] = [];
-  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-    const url = input instanceof Request ? input.url : String(input);
-    if (!url.startsWith(HUB)) return original(input, init);
-    calls.push({ url, body: String(init?.body ?? '') });
-    return answer();
-  });
-  return calls;
 }
 
 afterEach(() => vi.restoreAllMocks());

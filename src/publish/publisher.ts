@@ -5,38 +5,11 @@ import type { ItemInput, ItemRecord, Site, SiteSettings } from '../model/schema'
 import { renderMarkdown } from '../render/markdown';
 import { storeFor } from '../store/kv-store';
 import { IndexDb, type Job } from './index-db';
-import { runJob, scopeJobs } from './documents';
+import { runJob, scopeJobs, type JobOutput } from './documents';
+import { WritePacer, keysOf } from './pacer';
 import { SITEMAP_PAGE } from '../render/sitemap';
-
-/** What a write did, for the API answer, WebSub pings and the benchmark. */
-export interface PublishResult {
-  ok: true;
-  id: string;
-  slug: string;
-  created: boolean;
-  changed: boolean;
-  kvWrites: number;
-  kvDeletes: number;
-  /** Paths of subscription feeds whose content changed. */
-  changedFeeds: string[];
-  /** Every document path written or deleted (so the caller's isolate can drop warm copies). */
-  paths: string[];
-  slugs: string[];
-}
-
-export interface PublishConflict {
-  ok: false;
-  status: 404 | 409;
-  field: string;
-  detail: string;
-}
-
-export type ImportResult =
-  | { ok: true; imported: number; kvWrites: number; paths: string[]; slugs: string[] }
-  | (PublishConflict & { index: number });
-
-/** A site settings change answered with what it wrote, and how many rewrites the alarm still owes. */
-export type SiteResult = Omit<PublishResult, 'ok' | 'id' | 'slug' | 'created'> & { pending: number };
+import { pingHub } from '../http/websub';
+import type { ImportResult, PublishConflict, PublishResult, SiteResult } from './results';
 
 const RETRY_MS = 5_000;
 // Jobs per backlog batch: at most 3 KV writes each, well inside one invocation's 1,000 KV operations.
@@ -44,6 +17,7 @@ const BACKLOG_BATCH = 100;
 
 export class Publisher extends DurableObject<Env> {
   private readonly db: IndexDb;
+  private readonly pacer = new WritePacer();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -99,7 +73,7 @@ export class Publisher extends DurableObject<Env> {
         }
       }
       const stats = await this.flush(site);
-      return conflict ?? { ok: true, imported: inputs.length, kvWrites: stats.kvWrites, paths: stats.paths, slugs: stats.slugs };
+      return conflict ?? { ok: true, imported: inputs.length, kvWrites: stats.kvWrites, deferred: stats.deferred, paths: stats.paths, slugs: stats.slugs };
     });
   }
 
@@ -177,19 +151,23 @@ export class Publisher extends DurableObject<Env> {
 
   /** Retries documents a failed KV write left owed, then takes the next batch of the backlog. */
   override async alarm(): Promise<void> {
-    await this.serial(() => this.drain(this.site()));
+    const r = await this.serial(() => this.drain(this.site()));
+    // Feeds written here (paced or retried) were not announced by the request that changed them.
+    if (this.env.HUB_URL && r.changedFeeds.length) await pingHub(this.env.HUB_URL, this.env.SITE_URL, r.changedFeeds);
   }
 
   /** What publishes owe, then one backlog batch; the alarm comes back for the rest. */
   private async drain(site: Site) {
     const owed = await this.flush(site);
     const batch = this.db.backlog(BACKLOG_BATCH);
-    const more = batch.length ? await this.flush(site, batch, () => this.db.doneBacklog(batch)) : null;
-    if (this.db.backlogSize() > 0) await this.ctx.storage.setAlarm(Date.now());
+    const more = batch.length ? await this.flush(site, batch, (finished) => this.db.doneBacklog(finished)) : null;
+    // A batch that made progress is followed at once; one that waits on the pacer has set its own time.
+    if (more && more.deferred < batch.length && this.db.backlogSize() > 0) await this.wake(Date.now());
     if (!more) return owed;
     return {
       kvWrites: owed.kvWrites + more.kvWrites,
       kvDeletes: owed.kvDeletes + more.kvDeletes,
+      deferred: owed.deferred + more.deferred,
       changedFeeds: [...owed.changedFeeds, ...more.changedFeeds],
       paths: [...owed.paths, ...more.paths],
       slugs: [...owed.slugs, ...more.slugs],
@@ -221,9 +199,45 @@ export class Publisher extends DurableObject<Env> {
     for (const j of jobs) this.db.addJob(j);
   }
 
-  private async flush(site: Site, jobs = this.db.jobs(), done = () => this.db.doneJobs(jobs)) {
+  /** Minimum time between two writes of one KV key; KV allows one a second. */
+  private writeGap(): number {
+    const ms = Number(this.env.KV_WRITE_GAP_MS);
+    return Number.isFinite(ms) && ms >= 0 ? ms : 1000;
+  }
+
+  /** Sets the alarm for `at` unless it is already due sooner. */
+  private async wake(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+  }
+
+  /**
+   * Renders and writes the given jobs. A job whose keys were written less than a gap ago stays owed
+   * (`deferred`) and the alarm comes back for it, so a burst of publishes never trips KV's per-key limit.
+   */
+  private async flush(site: Site, jobs = this.db.jobs(), done = (finished: Job[]) => this.db.doneJobs(finished)) {
     const store = storeFor(this.env);
-    const outputs = jobs.map((j) => runJob(this.db, site, j));
+    const now = Date.now();
+    const gap = this.writeGap();
+    const outputs: JobOutput[] = [];
+    const finished: Job[] = [];
+    const taken = new Set<string>();
+    let dueAt = Infinity;
+    for (const job of jobs) {
+      const out = runJob(this.db, site, job);
+      const keys = keysOf(out);
+      const at = this.pacer.readyAt(keys, gap);
+      // A later job of this batch that shares a key with an earlier one waits its turn too.
+      if (at > now || (gap > 0 && keys.some((k) => taken.has(k)))) {
+        dueAt = Math.min(dueAt, Math.max(at, now + gap));
+        continue;
+      }
+      for (const k of keys) taken.add(k);
+      outputs.push(out);
+      finished.push(job);
+    }
+    // Stamped as the writes leave, after rendering, so the gap holds between the writes themselves.
+    this.pacer.wrote([...taken], Date.now(), gap);
     const writes = outputs.flatMap((o) => o.writes);
     const deletes = outputs.flatMap((o) => o.deletes);
     const items = outputs.flatMap((o) => o.items);
@@ -237,13 +251,15 @@ export class Publisher extends DurableObject<Env> {
       ]);
     } catch (err) {
       console.error('KV write failed; documents stay owed and are retried', err);
-      await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+      await this.wake(Date.now() + RETRY_MS);
       throw err;
     }
-    done();
+    done(finished);
+    if (dueAt < Infinity) await this.wake(dueAt);
     return {
       kvWrites: writes.length + items.length,
       kvDeletes: deletes.length + gone.length,
+      deferred: jobs.length - finished.length,
       changedFeeds: outputs.flatMap((o) => o.changedFeeds),
       paths: [...writes.map((w) => w.path), ...deletes],
       slugs: [...items.map((i) => i.slug), ...gone],

@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../env';
 import { ProblemError, badRequest, invalid } from '../errors';
 import { ItemInput, SiteSettings, SLUG_PATTERN } from '../model/schema';
-import type { ImportResult, PublishConflict, PublishResult, SiteResult } from '../publish/publisher';
+import type { ImportResult, PublishConflict, PublishResult, SiteResult } from '../publish/results';
 import { storeFor } from '../store/kv-store';
 import { pingHub } from '../http/websub';
 
@@ -107,7 +107,7 @@ api.post('/import', async (c) => {
   const r = await write<ImportResult>(publisher(c.env).putMany(parsed.output));
   if (!r.ok) throw new ProblemError(r.status, 'Conflict', `items[${r.index}].${r.detail}`, { field: `items[${r.index}].${r.field}` });
   storeFor(c.env).forget(r.paths, r.slugs);
-  return c.json({ imported: r.imported, kvWrites: r.kvWrites });
+  return c.json({ imported: r.imported, kvWrites: r.kvWrites, deferred: r.deferred });
 });
 
 // Answers once the subscription feeds and home page show the new settings; `pending` counts the
