@@ -126,8 +126,8 @@ export class Publisher extends DurableObject<Env> {
 
   /**
    * Replaces the site settings. Every document shows them (titles, language, copyright, oEmbed
-   * provider), so all are rewritten: subscription feeds and the home page in this request, then
-   * archives and items a batch per alarm, within each invocation's KV budget.
+   * provider), so all are rewritten a batch per invocation, within its KV budget: the home page and
+   * subscription feeds first, in this request, then archives and items by alarm.
    */
   async putSite(settings: SiteSettings): Promise<SiteResult> {
     return this.serial(async () => {
