@@ -38,10 +38,13 @@ export function isNotModified(meta: Pick<DocMeta, 'etag' | 'lastModified'>, ifNo
 
 type HeaderList = [string, string][];
 
-/** Header lists for a full answer and for a 304 (no Content-Type). */
+/**
+ * Headers for a full answer and for a 304 (no Content-Type). Response copies a Headers object
+ * natively, while a list is converted string by string on every request.
+ */
 interface Prepared {
-  full: HeaderList;
-  notModified: HeaderList;
+  full: Headers;
+  notModified: Headers;
 }
 
 const NO_EXTRA: Record<string, string> = {};
@@ -63,7 +66,7 @@ function headersFor(meta: DocMeta, extra: Record<string, string>): Prepared {
       ...Object.entries(PUBLIC_HEADERS),
       ...Object.entries(extra),
     ];
-    p = { full: [['Content-Type', meta.type], ...common], notModified: common };
+    p = { full: new Headers([['Content-Type', meta.type], ...common]), notModified: new Headers(common) };
     byExtra.set(extra, p);
   }
   return p;
