@@ -39,7 +39,7 @@ export async function publishContent({ url, dir, token, log = console.log }) {
     const r = await send(file, `/api/items/${encodeURIComponent(String(body.slug ?? ''))}`, body);
     if (!r) continue;
     published++;
-    const paced = r.deferred ? `; ${r.deferred} shared documents follow within a second` : '';
+    const paced = r.deferred ? `; ${r.deferred} jobs paced, written within a second` : '';
     log(`${file}: ${r.created ? 'published' : r.changed ? 'updated' : 'unchanged'} ${r.id} (${r.kvWrites} KV writes${paced})`);
   }
   return { published, failed };
