@@ -1,5 +1,5 @@
 // The oEmbed 1.0 provider: resolves only this site's own item URLs, never fetches another host.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { ProblemError, badRequest, notFound } from '../errors';
 import { SLUG_PATTERN } from '../model/schema';
@@ -46,23 +46,16 @@ function resolve(siteUrl: string, raw: string): { slug: string; kind: 'video' | 
   return { slug: m[2] as string, kind: m[1] === 'articles' ? 'article' : 'video' };
 }
 
-// Embeds are requested for the same few pages again and again; remember what a URL resolved to.
-const resolved = new Map<string, ReturnType<typeof resolve>>();
-
-function resolveOnce(siteUrl: string, raw: string): ReturnType<typeof resolve> {
-  const key = `${siteUrl} ${raw}`;
-  let target = resolved.get(key);
-  if (!target) {
-    target = resolve(siteUrl, raw);
-    if (resolved.size >= 1024) resolved.delete(resolved.keys().next().value as string);
-    resolved.set(key, target);
-  }
-  return target;
+/** A validated oEmbed request: which item, which format, which limits, and its memo key. */
+interface Query {
+  target: ReturnType<typeof resolve>;
+  format: 'json' | 'xml';
+  limits: Limits;
+  key: string;
 }
 
-export const oembed = new Hono<AppEnv>();
-
-oembed.get('/oembed', async (c) => {
+/** Checks every parameter; throws the problem a client should hear. */
+function parseQuery(c: Context<AppEnv>): Query {
   const params = new URL(c.req.url).searchParams;
   onlyParams(c, PARAMS, params);
   const url = params.get('url');
@@ -73,13 +66,34 @@ oembed.get('/oembed', async (c) => {
   const mh = dimension(params, 'maxheight');
   if (mw !== undefined) limits.maxwidth = mw;
   if (mh !== undefined) limits.maxheight = mh;
-  const target = resolveOnce(c.env.SITE_URL, url);
+  const target = resolve(c.env.SITE_URL, url);
   if (format !== 'json' && format !== 'xml') {
     throw new ProblemError(501, 'Not Implemented', `format: "${format}" is not offered; use json or xml`, { field: 'format' });
   }
+  return { target, format, limits, key: `${format} ${limits.maxwidth ?? ''} ${limits.maxheight ?? ''}` };
+}
+
+// Embeds ask for the same few query strings again and again: each valid one is parsed once.
+const queries = new Map<string, Query>();
+
+function queryOnce(c: Context<AppEnv>): Query {
+  const url = c.req.url;
+  const key = `${c.env.SITE_URL} ${url.slice(url.indexOf('?') + 1 || url.length)}`;
+  let q = queries.get(key);
+  if (!q) {
+    q = parseQuery(c);
+    if (queries.size >= 1024) queries.delete(queries.keys().next().value as string);
+    queries.set(key, q);
+  }
+  return q;
+}
+
+export const oembed = new Hono<AppEnv>();
+
+oembed.get('/oembed', async (c) => {
+  const { target, format, limits, key } = queryOnce(c);
   const found = await storeFor(c.env).getItem(target.slug);
   if (!found || found.item.kind !== target.kind) throw notFound('url: no item is published at that address.');
-  const key = `${format} ${limits.maxwidth ?? ''} ${limits.maxheight ?? ''}`;
   let memo = answers.get(found.meta);
   if (!memo) answers.set(found.meta, (memo = new Map()));
   let built = memo.get(key);

@@ -62,7 +62,7 @@ export async function etagOf(body: string): Promise<string> {
   return `"${b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}"`;
 }
 
-const validated = new WeakMap<Doc, v.InferOutput<typeof StoredItem>>();
+const validated = new WeakMap<Doc, v.InferOutput<typeof StoredItem> & { meta: DocMeta }>();
 
 const docKey = (path: string) => `doc:${path}`;
 const itemKey = (slug: string) => `item:${slug}`;
@@ -87,14 +87,14 @@ export class KvStore {
     const doc = await this.read(itemKey(slug), () => true);
     if (!doc) return null;
     // A warm document is the same object each time, so it is parsed and validated once.
-    let parsed = validated.get(doc);
-    if (!parsed) {
+    let found = validated.get(doc);
+    if (!found) {
       const result = v.safeParse(StoredItem, JSON.parse(new TextDecoder().decode(doc.body)));
       if (!result.success) throw new ProblemError(503, 'Service Unavailable', 'A stored item failed validation.', {}, { 'Retry-After': '30' });
-      parsed = result.output;
-      validated.set(doc, parsed);
+      found = { ...result.output, meta: doc.meta };
+      validated.set(doc, found);
     }
-    return { ...parsed, meta: doc.meta };
+    return found;
   }
 
   private async read(key: string, wantsBody: (meta: DocMeta) => boolean): Promise<Doc | null> {
