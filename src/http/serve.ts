@@ -50,7 +50,7 @@ interface Prepared {
 const NO_EXTRA: Record<string, string> = {};
 
 // A warm document keeps the same metadata object and routes pass constant `extra` objects, so
-// each document's header lists are built once rather than on every request.
+// each document's headers are built once rather than on every request.
 const prepared = new WeakMap<DocMeta, WeakMap<object, Prepared>>();
 
 /** Validators, lifetimes and CORS for a response built from stored metadata. */
@@ -74,7 +74,7 @@ function headersFor(meta: DocMeta, extra: Record<string, string>): Prepared {
 
 /**
  * A 304 or a full answer, for a body already in hand. Pass the same `meta` and `extra` objects for
- * the same answer so their header lists are reused.
+ * the same answer so their headers are reused.
  */
 export function conditional(c: Context<AppEnv>, meta: DocMeta, body: string | Uint8Array, extra = NO_EXTRA): Response {
   const h = headersFor(meta, extra);
