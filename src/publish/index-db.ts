@@ -191,7 +191,7 @@ export class IndexDb {
   }
 
   backlog(limit: number): Job[] {
-    return this.sql.exec<{ job: string }>('SELECT job FROM backlog LIMIT ?', limit).toArray().map((r) => JSON.parse(r.job) as Job);
+    return this.sql.exec<{ job: string }>('SELECT job FROM backlog ORDER BY rowid LIMIT ?', limit).toArray().map((r) => JSON.parse(r.job) as Job);
   }
 
   backlogSize(): number {

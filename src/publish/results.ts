@@ -9,7 +9,7 @@ export interface PublishResult {
   changed: boolean;
   kvWrites: number;
   kvDeletes: number;
-  /** Documents left for the alarm because their keys were written less than a second ago. */
+  /** Jobs left for the alarm because their documents were written less than a gap ago. */
   deferred: number;
   /** Paths of subscription feeds whose content changed. */
   changedFeeds: string[];
