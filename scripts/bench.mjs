@@ -2,7 +2,7 @@
 // `npm run bench`: wirefeed under Miniflare against a constant-response Worker on the same runtime,
 // alternating, so every figure is a ratio measured in the same run on the same machine.
 import autocannon from 'autocannon';
-import { Miniflare } from 'miniflare';
+import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { buildWorker, freePort, startWirefeed } from './harness.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -129,7 +129,8 @@ for (const [label, headers] of paths) {
   answers.push({ status: res.status, headers: replay, body: res.status === 304 ? null : await res.text() });
 }
 const refPort = await freePort();
-const reference = new Miniflare({
+const reference = new Miniflare(
+  convertV4MiniflareOptions({
   modules: true,
   host: '127.0.0.1',
   port: refPort,
@@ -139,7 +140,8 @@ export default { fetch(req) {
   const a = answers[Number(new URL(req.url).pathname.slice(1))] ?? answers[0];
   return new Response(a.bytes, { status: a.status, headers: a.headers });
 } };`,
-});
+}),
+);
 await reference.ready;
 const refUrl = (i) => `http://127.0.0.1:${refPort}/${i}`;
 

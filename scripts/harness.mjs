@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { Miniflare } from 'miniflare';
+import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 
 /** Builds the Worker exactly as `npm run deploy:check` does. @returns {string} the bundle's path */
@@ -38,9 +38,12 @@ export async function startWirefeed(o = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const token = randomBytes(18).toString('base64url');
-  const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml');
+  // The bundle is one ES module, so wrangler's module rules (which Miniflare 5 cannot convert) go.
+  const { modulesRules: _rules, ...workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml').workerOptions;
   if (o.assets === false) delete workerOptions.assets;
-  const mf = new Miniflare({
+  // Miniflare 5 takes a list of workers; wrangler still describes one worker in the v4 shape.
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
     ...workerOptions,
     name: 'wirefeed',
     modules: true,
@@ -48,7 +51,8 @@ export async function startWirefeed(o = {}) {
     host: '127.0.0.1',
     port,
     bindings: { ...workerOptions.bindings, SITE_URL: url, API_TOKEN: token, ...o.bindings },
-  });
+    }),
+  );
   await mf.ready;
   return { mf, url, token };
 }
