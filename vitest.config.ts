@@ -1,10 +1,22 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
-// Two projects: the suite inside workerd (real KV and Durable Object from wrangler.toml, only the
-// secret, the warm-cache bound and the KV write gap injected through bindings; tests that need
-// the production values set them), and a Node project that runs the
-// bundled Worker under Miniflare for the tools that live outside workerd (jing, feedparser, Chromium).
+// The writer's EDGE_CACHE binding, in tests: a Worker that records each purge it is asked for
+// (Miniflare has no Workers Cache), so a test can check exactly which tags a publish purges.
+const PURGE_RECORDER = `
+import { WorkerEntrypoint } from 'cloudflare:workers';
+let calls = [];
+export default class extends WorkerEntrypoint {
+  async purge(request) { calls.push(request); return { success: true, errors: [] }; }
+  async calls() { return calls; }
+  async reset() { calls = []; }
+}`;
+
+// Two projects: the suite inside workerd (real KV and Durable Object from wrangler.toml; only the
+// secret, the warm-cache bound, the KV write gap, the purge gap and the purge recorder injected
+// through bindings; tests that need the production values set them), and a Node project that runs
+// the bundled Worker under Miniflare for the tools that live outside workerd (jing, feedparser,
+// the W3C validator, Chromium).
 export default defineConfig({
   test: {
     // The JSON report feeds the one-line summary .ci/run prints.
@@ -14,7 +26,11 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            miniflare: { bindings: { API_TOKEN: 'test-token', WARM_TTL: '0', KV_WRITE_GAP_MS: '0' } },
+            miniflare: {
+              bindings: { API_TOKEN: 'test-token', WARM_TTL: '0', KV_WRITE_GAP_MS: '0', PURGE_GAP_MS: '0' },
+              serviceBindings: { EDGE_CACHE: 'purge-recorder' },
+              workers: [{ name: 'purge-recorder', modules: true, script: PURGE_RECORDER, compatibilityDate: '2026-11-17' }],
+            },
           }),
         ],
         test: { name: 'workerd', include: ['test/*.test.ts'], setupFiles: ['test/setup.ts'], testTimeout: 60_000 },

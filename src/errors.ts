@@ -1,43 +1,63 @@
 // Typed errors and the one problem+json (RFC 9457) shape every failure is answered with.
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import * as v from 'valibot';
-import { issuePath } from './model/schema';
+import type * as v from 'valibot';
+import { problemsOf, type FieldProblem } from './model/messages';
 
-/** An error a client can cause or be told about; anything else is a 500. */
-export class ProblemError extends Error {
+const TITLES: Partial<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  409: 'Conflict',
+  410: 'Gone',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+};
+
+/** An error a client can cause or be told about; its title comes from the status, its detail names the field. */
+export class ProblemError extends HTTPException {
+  readonly title: string;
   constructor(
-    readonly status: ContentfulStatusCode,
-    readonly title: string,
+    status: ContentfulStatusCode,
     readonly detail: string,
-    readonly extra: Record<string, unknown> = {},
+    readonly extra: { field?: string; errors?: FieldProblem[] } & Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
   ) {
-    super(detail);
+    super(status, { message: detail });
+    this.title = TITLES[status] ?? 'Error';
   }
 }
 
-/** 400 naming the offending field or query parameter. */
-export function badRequest(field: string, detail: string): ProblemError {
-  return new ProblemError(400, 'Bad Request', `${field}: ${detail}`, { field });
+/** A 4xx naming the offending field or parameter: `field: message`. */
+export function fieldError(status: ContentfulStatusCode, field: string, message: string): ProblemError {
+  return new ProblemError(status, `${field}: ${message}`, { field });
 }
+
+export const badRequest = (field: string, message: string) => fieldError(400, field, message);
 
 export function notFound(detail = 'Nothing is published at this address.'): ProblemError {
-  return new ProblemError(404, 'Not Found', detail);
+  return new ProblemError(404, detail);
 }
 
-/** Turns the first schema issue into a 400 (or 422 for a well-formed but invalid body). */
-export function invalid(issues: readonly v.BaseIssue<unknown>[], status: 400 | 422 = 422): ProblemError {
-  const first = issues[0];
-  const field = first ? issuePath(first) || '(body)' : '(body)';
-  const errors = issues.slice(0, 20).map((i) => ({ field: issuePath(i) || '(body)', message: i.message }));
-  return new ProblemError(status, status === 422 ? 'Invalid item' : 'Bad Request', `${field}: ${first?.message ?? 'invalid'}`, {
-    field,
-    errors,
-  });
+/** 503 with Retry-After: storage or the writer is not answering; the client may try again. */
+export function unavailable(detail: string, retryAfter = 10): ProblemError {
+  return new ProblemError(503, detail, {}, { 'Retry-After': String(retryAfter) });
 }
 
-/** Renders a problem as application/problem+json; the API and errors are never cached. */
+/** A schema failure: the first problem in the detail, every problem (up to 20) in `errors`. */
+export function invalid(issues: readonly v.BaseIssue<unknown>[], prefix = '', status: 400 | 422 = 422): ProblemError {
+  const errors = problemsOf(issues, prefix);
+  const first = errors[0] ?? { field: '(body)', message: 'is not valid' };
+  return new ProblemError(status, `${first.field}: ${first.message}`, { field: first.field, errors });
+}
+
+/** Renders a problem as application/problem+json; problems are never cached. */
 export function problemResponse(c: Context, p: ProblemError): Response {
   const body = JSON.stringify({
     type: 'about:blank',

@@ -1,33 +1,23 @@
-// Wiring only: one sub-app per feature, one error handler, one not-found answer.
-import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
-import type { AppEnv } from './env';
-import { ProblemError, notFound, problemResponse } from './errors';
-import { api } from './routes/api';
-import { feeds } from './routes/feeds';
-import { meta } from './routes/meta';
-import { oembed } from './routes/oembed';
-import { pages } from './routes/pages';
+// Wiring only: the Hono app for requests, the writer on a schedule, and the edge-cache purge entrypoint.
+import { WorkerEntrypoint } from 'cloudflare:workers';
+import { app } from './app';
+import { purgeEdge, type EdgeCachePurger, type PurgeRequest } from './http/edge-cache';
+import { publisher } from './routes/api-support';
 
 export { Publisher } from './publish/publisher';
 
-const app = new Hono<AppEnv>();
-
-app.route('/api', api);
-app.route('/', feeds);
-app.route('/', pages);
-app.route('/', oembed);
-app.route('/', meta);
-
-app.notFound((c) => problemResponse(c, notFound()));
-
-app.onError((err, c) => {
-  if (err instanceof ProblemError) return problemResponse(c, err);
-  if (err instanceof HTTPException) {
-    return problemResponse(c, new ProblemError(err.status as 400, err.res?.statusText || 'Error', err.message || 'Request failed'));
+export default class Wirefeed extends WorkerEntrypoint<Env> implements EdgeCachePurger {
+  override fetch(request: Request): Response | Promise<Response> {
+    return app.fetch(request, this.env, this.ctx);
   }
-  console.error('unhandled', err);
-  return problemResponse(c, new ProblemError(500, 'Internal Server Error', 'Something failed on our side; it has been logged.'));
-});
 
-export default app;
+  /** The Cron Trigger: the writer releases what is due and notices a new render version without a publish. */
+  override async scheduled(): Promise<void> {
+    await publisher(this.env).tick();
+  }
+
+  /** Called by the writer through the EDGE_CACHE binding: purges this entrypoint's Workers Cache. */
+  async purge(request: PurgeRequest) {
+    return purgeEdge(request);
+  }
+}

@@ -46,10 +46,11 @@ describe('API', () => {
     ['a date without offset', { published: '2021-01-01T00:00:00' }, 'published'],
     ['an impossible date', { published: '2021-02-30T00:00:00+00:00' }, 'published'],
     ['updated before published', { updated: '2020-01-01T00:00:00+00:00' }, 'updated'],
-    ['no authors', { authors: [] }, 'authors'],
+    ['an empty author list', { authors: [] }, 'authors'],
     ['a nameless author', { authors: [{ url: 'https://x.example/' }] }, 'authors[0].name'],
     ['a javascript: author URL', { authors: [{ name: 'A', url: 'javascript:alert(1)' }] }, 'authors[0].url'],
-    ['a bad tag', { tags: ['Bad Tag'] }, 'tags[0]'],
+    ['an empty tag', { tags: ['ok', '  '] }, 'tags[1]'],
+    ['a tag too long', { tags: ['x'.repeat(61)] }, 'tags[0]'],
     ['an unknown field', { colour: 'red' }, 'colour'],
     ['a video without video', { kind: 'video', image: { url: '/a.jpg', width: 1, height: 1, alt: 'a' } }, 'video'],
     ['a video with a negative size', { kind: 'video', image: { url: '/a.jpg', width: 1, height: 1, alt: 'a' }, video: { url: '/a.mp4', type: 'video/mp4', size: -1, duration: 3, width: 1, height: 1 } }, 'video.size'],
@@ -66,6 +67,11 @@ describe('API', () => {
   it('rejects malformed bodies and addresses with 4xx, never 5xx', async () => {
     await problem(await api('PUT', '/items/item-1', '{"title": '), 400, '(body)');
     await problem(await api('PUT', '/items/item-1', '[1,2]'), 400, '(body)');
+    // Not UTF-8 (a lone 0xFF inside a string): refused, not read with U+FFFD in its place.
+    const bytes = new TextEncoder().encode(JSON.stringify(syntheticItem(1)).replace('Item 1', 'Item \u0001'));
+    bytes[bytes.indexOf(1)] = 0xff;
+    const notUtf8 = await SELF.fetch(`${ORIGIN}/api/items/item-1`, { method: 'PUT', headers: { Authorization: 'Bearer test-token', 'Content-Type': 'application/json' }, body: bytes });
+    expect((await problem(notUtf8, 400, '(body)')).detail).toBe('(body): is not valid UTF-8');
     await problem(await api('PUT', '/items/item-1', 'x', { 'Content-Type': 'text/plain' }), 415, 'Content-Type');
     await problem(await api('PUT', '/items/Bad_Slug', syntheticItem(1)), 400, 'slug');
     await problem(await api('PUT', '/items/item-1', { ...syntheticItem(1), slug: 'other' }), 400, 'slug');
@@ -74,12 +80,14 @@ describe('API', () => {
     expect(await snapshotKv()).toEqual([]);
   });
 
-  it('returns the stored record, never cached', async () => {
+  it('returns the item as sent and the writer\'s facts apart, never cached', async () => {
     const r = await publish(syntheticItem(1));
     const res = await api('GET', '/items/item-1');
     expect(res.headers.get('Cache-Control')).toBe('no-store');
-    const item = await res.json<any>();
-    expect(item).toMatchObject({ id: r.id, slug: 'item-1', bodyHtml: '<p>Body of item <strong>1</strong>.</p>' });
+    expect(res.headers.get('ETag')).toBe(r.etag);
+    const got = await res.json<any>();
+    expect(got.item).toEqual(syntheticItem(1));
+    expect(got.meta).toMatchObject({ id: r.id, state: 'published', etag: r.etag, path: '/articles/item-1' });
   });
 
   it('validates site settings and rewrites the feeds when they change', async () => {
@@ -95,11 +103,17 @@ describe('API', () => {
     const res = await api('POST', '/import', { items });
     expect(res.status).toBe(200);
     const r = await res.json<any>();
-    expect(r.imported).toBe(60);
+    expect(r.items).toHaveLength(60);
+    expect(r.items.every((i: any) => i.created && i.state === 'published')).toBe(true);
     const feed = await (await get('/feed.json')).json<any>();
     expect(feed.items).toHaveLength(60);
     expect(feed.items[0].id).toMatch(/:item-60$/);
-    await problem(await api('POST', '/import', { items: [syntheticItem(61), { ...syntheticItem(62), title: '' }] }), 422, 'items[1].title');
+    const bad = await problem(await api('POST', '/import', { items: [syntheticItem(61), { ...syntheticItem(62), title: '' }, { ...syntheticItem(63), kind: 'x' }] }), 422, 'items[1].title');
+    // Every bad item is named, so a sync client can leave those out and send the rest.
+    expect(bad.errors.map((e: any) => [e.index, e.slug, e.field])).toEqual([
+      [1, 'item-62', 'items[1].title'],
+      [2, 'item-63', 'items[2].kind'],
+    ]);
     expect((await api('GET', '/items/item-61')).status).toBe(404);
   });
 });

@@ -22,7 +22,8 @@ describe('feeds from content/', () => {
 
   it('RSS 2.0 carries guid, dc:creator, plain description, content:encoded, one enclosure and Media RSS', async () => {
     const res = await get('/feed.xml');
-    expect(res.headers.get('Content-Type')).toBe('application/rss+xml; charset=utf-8');
+    // application/xml, so browsers apply the stylesheet; discovery links keep the RSS type.
+    expect(res.headers.get('Content-Type')).toBe('application/xml; charset=utf-8');
     const text = await res.text();
     expect(undeclaredPrefixes(text)).toEqual([]);
     const ch = parseXml(text).rss.channel;
@@ -42,14 +43,20 @@ describe('feeds from content/', () => {
     expect(seed.enclosure).toMatchObject({ '@url': 'http://127.0.0.1:8787/media/liaison-office.mp4', '@type': 'video/mp4', '@length': String(s.video.size) });
     const mc = seed['media:content'];
     expect(mc).toMatchObject({ '@medium': 'video', '@duration': '134', '@fileSize': String(s.video.size), '@type': 'video/mp4', '@width': '640', '@height': '360' });
-    expect(mc['media:thumbnail']['@url']).toBe('http://127.0.0.1:8787/media/liaison-office.jpg');
     expect(mc['media:player']['@url']).toBe(`http://127.0.0.1:8787/embed/${SEED}`);
-    expect(mc['media:credit'][0]).toMatchObject({ '#text': 'Libby Hogan', '@role': 'reporter' });
+    expect(seed['media:thumbnail']['@url']).toBe('http://127.0.0.1:8787/media/liaison-office.jpg');
+    expect(seed['media:credit'][0]).toMatchObject({ '#text': 'Libby Hogan', '@role': 'reporter' });
+    expect(seed['media:description']['#text']).toBe(s.summary);
+    // The section and the tags, each with its scheme.
+    expect(seed.category.map((c: any) => [c['#text'], c['@domain']])).toEqual([
+      ['World', 'http://127.0.0.1:8787/sections/'],
+      ...s.tags.map((t: string) => [t, 'http://127.0.0.1:8787/tags/']),
+    ]);
   });
 
   it('Atom 1.0 carries xml:lang, permanent ids, real dates, enclosure lengths, summary and html content', async () => {
     const res = await get('/feed.atom');
-    expect(res.headers.get('Content-Type')).toBe('application/atom+xml; charset=utf-8');
+    expect(res.headers.get('Content-Type')).toBe('application/xml; charset=utf-8');
     const text = await res.text();
     expect(undeclaredPrefixes(text)).toEqual([]);
     const feed = parseXml(text).feed;
@@ -111,7 +118,7 @@ describe('feeds from content/', () => {
     const rssText = await (await get('/feed.xml')).text();
     expect(rssText).not.toContain('\u0001');
     const item = parseXml(rssText).rss.channel.item.find((i: any) => String(i.link[0]).endsWith('/item-1'));
-    expect(item.title).toBe('Fish & <Chips> "quoted" ]] > end');
+    expect(item.title).toBe('Fish & <Chips> "quoted" ]]> end');
     expect(item['content:encoded']).not.toContain('<script>');
     expect(item['content:encoded']).toContain('&lt;script&gt;');
     expect(item['content:encoded']).not.toContain('javascript:');

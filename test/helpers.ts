@@ -5,6 +5,7 @@ import { vi } from 'vitest';
 import { parseItemFile, parseSiteFile, publicationOrder } from '../scripts/content.mjs';
 import type { Publisher } from '../src/publish/publisher';
 import type { PublishResult } from '../src/publish/results';
+import type { PurgeRequest } from '../src/http/edge-cache';
 
 export const ORIGIN = 'http://127.0.0.1:8787';
 export const TOKEN = 'test-token';
@@ -38,7 +39,16 @@ export async function publish(item: Record<string, unknown>): Promise<PublishAns
 }
 
 /** The API's answer to a publish: the writer's result without its internal bookkeeping. */
-export type PublishAnswer = Omit<PublishResult, 'ok' | 'paths' | 'slugs'>;
+export type PublishAnswer = Omit<PublishResult, 'ok' | 'keys' | 'feeds' | 'dueAt'>;
+
+/** The EDGE_CACHE binding as tests bind it: a Worker that records every purge the writer asks for. */
+export interface PurgeRecorder {
+  purge(request: PurgeRequest): Promise<unknown>;
+  calls(): Promise<PurgeRequest[]>;
+  reset(): Promise<void>;
+}
+
+export const purgeRecorder = (e: Env) => e.EDGE_CACHE as unknown as PurgeRecorder;
 
 /** Publishes content/ the way `npm start` does: site settings, then items oldest first. */
 export async function publishContent(): Promise<void> {
@@ -55,7 +65,7 @@ const xml = new XMLParser({
   textNodeName: '#text',
   parseTagValue: false,
   parseAttributeValue: false,
-  isArray: (name) => ['item', 'entry', 'link', 'atom:link', 'category', 'author', 'dc:creator', 'media:credit'].includes(name),
+  isArray: (name) => ['item', 'entry', 'link', 'atom:link', 'category', 'author', 'dc:creator', 'media:credit', 'podcast:transcript'].includes(name),
 });
 
 /** Parses XML with a real parser (fast-xml-parser), keeping attributes as `@name`. */

@@ -117,12 +117,21 @@ describe('oEmbed', () => {
     [{ maxheight: '12.5' }, 400, 'maxheight'],
     [{ maxheight: 'big' }, 400, 'maxheight'],
     [{ maxwidth: '1e3' }, 400, 'maxwidth'],
-    [{ callback: 'x' }, 400, 'callback'],
   ])('%o → %s naming %s', async (params, status, field) => {
     const res = await oembed({ url: PAGE, ...params });
     expect(res.status).toBe(status);
     const p = await res.json<any>();
     expect(p.detail.startsWith(`${field}: `) || p.field === field).toBe(true);
+  });
+
+  it('ignores parameters it does not define (tracking tags, JSONP callbacks), still checking its own', async () => {
+    const plain = await oembed({ url: PAGE, maxwidth: '500' });
+    const tagged = await oembed({ url: PAGE, maxwidth: '500', callback: 'x', utm_source: 'newsletter' });
+    expect(tagged.status).toBe(200);
+    expect(await tagged.text()).toBe(await plain.text());
+    expect(tagged.headers.get('Cloudflare-CDN-Cache-Control')).toBe('no-store');
+    expect(plain.headers.get('Cloudflare-CDN-Cache-Control')).toMatch(/^max-age=/);
+    expect((await oembed({ url: PAGE, maxwidth: 'wide', utm_source: 'x' })).status).toBe(400);
   });
 
   it('needs a url', async () => {

@@ -66,10 +66,13 @@ describe('item pages', () => {
     expect(meta('twitter:player:height')).toBe('360');
   });
 
-  it('has VideoObject JSON-LD with the required fields', async () => {
-    const ld = jsonLdOf(await (await get('/videos/clip')).text());
+  it('has VideoObject JSON-LD with the required fields, carried by a NewsArticle', async () => {
+    const graph = jsonLdOf(await (await get('/videos/clip')).text());
+    expect(graph['@context']).toBe('https://schema.org');
+    const ld = graph['@graph'].find((n: any) => n['@type'] === 'VideoObject');
+    const article = graph['@graph'].find((n: any) => n['@type'] === 'NewsArticle');
+    expect(article.video).toEqual({ '@id': ld['@id'] });
     expect(ld).toMatchObject({
-      '@context': 'https://schema.org',
       '@type': 'VideoObject',
       name: 'Clip <b>&</b> "more"',
       duration: 'PT2M14S',
@@ -85,7 +88,12 @@ describe('item pages', () => {
   it('has NewsArticle JSON-LD on article pages', async () => {
     const res = await get('/articles/item-2');
     const ld = jsonLdOf(await res.text());
-    expect(ld).toMatchObject({ '@type': 'NewsArticle', headline: 'Item 2', datePublished: syntheticItem(2).published, author: [{ '@type': 'Person', name: 'Even Writer' }] });
+    expect(ld).toMatchObject({
+      '@type': 'NewsArticle',
+      headline: 'Item 2',
+      datePublished: syntheticItem(2).published,
+      author: [{ '@type': 'Person', name: 'Even Writer', url: `${ORIGIN}/authors/even-writer` }],
+    });
   });
 
   it('never lets content close the JSON-LD script or inject markup', async () => {
@@ -117,7 +125,7 @@ describe('item pages', () => {
 
   it('publishes a sitemap index and pages with the video extension', async () => {
     const index = parseXml(await (await get('/sitemap.xml')).text());
-    expect(index.sitemapindex.sitemap.loc).toBe(`${ORIGIN}/sitemaps/1.xml`);
+    expect(index.sitemapindex.sitemap.map((s: any) => s.loc)).toEqual([`${ORIGIN}/sitemaps/1.xml`, `${ORIGIN}/sitemaps/news.xml`, `${ORIGIN}/sitemaps/scopes.xml`]);
     const page = parseXml(await (await get('/sitemaps/1.xml')).text());
     const urls = [page.urlset.url].flat();
     expect(urls.map((u: any) => u.loc)).toEqual([`${ORIGIN}/videos/clip`, `${ORIGIN}/articles/item-2`]);

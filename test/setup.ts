@@ -1,8 +1,10 @@
-// Every test starts from empty KV and an empty publisher index.
-import { abortAllDurableObjects, reset } from 'cloudflare:test';
+// Every test starts from empty KV, an empty writer and an empty purge record.
+import { abortAllDurableObjects, env, reset } from 'cloudflare:test';
 import { beforeEach } from 'vitest';
+import { purgeRecorder } from './helpers';
 
 beforeEach(async () => {
   await reset();
   await abortAllDurableObjects();
+  await purgeRecorder(env).reset();
 });

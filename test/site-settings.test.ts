@@ -28,14 +28,16 @@ describe('site settings', () => {
       answer = await res.json();
       // Subscription feeds and the home page show the new title before the answer comes back.
       expect(await titles('')).toEqual(Array(3).fill('The Harbour Wire'));
-      expect(await titles('/tags/third')).toEqual(Array(3).fill('The Harbour Wire — #third'));
+      expect(await titles('/tags/third')).toEqual(Array(3).fill('The Harbour Wire — third'));
       expect(await (await get('/')).text()).toContain('<h1>The Harbour Wire</h1>');
       for (let i = 0; i < 10 && (await runDurableObjectAlarm(stub)); i++);
     });
-    // Jobs: home, 6 scopes, 2 archive pages and 120 items, 100 a batch; writes: 1 + 6·3 + 2·3 + 120·2 (page and record).
-    expect(answer).toMatchObject({ changed: true, pending: 29 });
-    expect(answer.kvWrites).toBe(1 + 18 + 6 + 91 * 2);
-    expect(counts.put).toBe(1 + 18 + 6 + 120 * 2);
+    // Jobs: 6 subscription documents, the directory, the news sitemap, 1 sitemap page, 2 archive pages
+    // and 120 slugs; 100 a batch, the first in the request. Each scope document is 3 feeds and a page;
+    // the directory's page and OPML show the title (its sitemap does not); each slug is a page and a record.
+    expect(answer).toMatchObject({ changed: true, rebuild: { total: 131, done: 100, reason: 'site settings changed' } });
+    expect(answer.kvWrites).toBe(6 * 4 + 2 + 2 * 4 + 89 * 2);
+    expect(counts.put).toBe(6 * 4 + 2 + 2 * 4 + 120 * 2);
 
     expect(await titles('/archive/1')).toEqual(Array(3).fill('The Harbour Wire (archive 1)'));
     expect(await titles('/articles/archive/1')).toEqual(Array(3).fill('The Harbour Wire — Articles (archive 1)'));
@@ -48,6 +50,6 @@ describe('site settings', () => {
   it('write nothing when the settings are the same', async () => {
     expect((await api('PUT', '/site', SETTINGS)).status).toBe(200);
     const res = await api('PUT', '/site', SETTINGS);
-    expect(await res.json()).toEqual({ changed: false, kvWrites: 0, pending: 0 });
+    expect(await res.json()).toMatchObject({ changed: false, rebuild: null, kvWrites: 0, pending: 0 });
   });
 });

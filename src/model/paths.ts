@@ -1,54 +1,80 @@
-// The URL contract: where every item, feed scope, archive page and document lives.
-import type { ItemInput, ItemRecord } from './schema';
+// The URL contract, in one place: every public path, the route patterns that match them, and scopes.
+import { MAX_NAME_SLUG_BYTES } from './limits';
+import { NAME_SLUG, type NameKind } from './names';
 
 export type FeedFormat = 'xml' | 'atom' | 'json';
 export const FEED_FORMATS: readonly FeedFormat[] = ['xml', 'atom', 'json'];
+export type ItemKind = 'video' | 'article';
 
-export const CONTENT_TYPES: Record<FeedFormat | 'html' | 'sitemap', string> = {
-  xml: 'application/rss+xml; charset=utf-8',
-  atom: 'application/atom+xml; charset=utf-8',
+/**
+ * RSS and Atom go out as application/xml: Chromium shows application/rss+xml and atom+xml as plain
+ * text and ignores their stylesheet, while every feed reader accepts application/xml. Discovery
+ * links keep the specific types (FEED_LINK_TYPES).
+ */
+export const CONTENT_TYPES = {
+  xml: 'application/xml; charset=utf-8',
+  atom: 'application/xml; charset=utf-8',
   json: 'application/feed+json; charset=utf-8',
   html: 'text/html; charset=utf-8',
   sitemap: 'application/xml; charset=utf-8',
+  opml: 'text/x-opml; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+} as const;
+
+export const FEED_LINK_TYPES: Record<FeedFormat, string> = {
+  xml: 'application/rss+xml',
+  atom: 'application/atom+xml',
+  json: 'application/feed+json',
 };
+
+export const FORMAT_NAMES: Record<FeedFormat, string> = { xml: 'RSS', atom: 'Atom', json: 'JSON Feed' };
 
 /** Stored in place of a content type: the body is the absolute URL a 301 points to. */
 export const REDIRECT = 'redirect';
+/** Stored in place of a content type: the body is the HTML of a 410 page for a withdrawn item. */
+export const GONE = 'gone';
 
-/** A feed scope: everything, one kind, one tag or one author. Its string form is its URL prefix. */
-export type Scope = '' | `/videos` | `/articles` | `/tags/${string}` | `/authors/${string}`;
+/** A feed scope as its URL prefix: everything (''), a kind, or a named tag, author or section. */
+export type Scope = '' | '/videos' | '/articles' | `/tags/${string}` | `/authors/${string}` | `/sections/${string}`;
 
-/** URL-safe slug of an author's name ("Libby Hogan" → "libby-hogan"). */
-export function authorSlug(name: string): string {
-  return (
-    name
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'author'
-  );
-}
+const NAME_PREFIX: Record<NameKind, 'tags' | 'authors' | 'sections'> = { tag: 'tags', author: 'authors', section: 'sections' };
 
-/** Every scope an item belongs to. */
-export function scopesOf(item: Pick<ItemInput, 'kind' | 'tags' | 'authors'>): Scope[] {
-  const scopes: Scope[] = ['', item.kind === 'video' ? '/videos' : '/articles'];
-  for (const t of new Set(item.tags)) scopes.push(`/tags/${t}`);
-  for (const a of new Set(item.authors.map((x) => authorSlug(x.name)))) scopes.push(`/authors/${a}`);
-  return scopes;
+/** The scope of one kind of item. */
+export const kindScope = (kind: ItemKind): Scope => (kind === 'video' ? '/videos' : '/articles');
+
+/** The scope of a named tag, author or section, by its slug (percent-encoded here, once). */
+export const nameScope = (kind: NameKind, slug: string): Scope => `/${NAME_PREFIX[kind]}/${encodeURIComponent(slug)}`;
+
+/** What kind of scope a scope string is, for labels and ordering. */
+export function scopeKind(scope: Scope): 'all' | 'kind' | NameKind {
+  if (scope === '') return 'all';
+  if (scope === '/videos' || scope === '/articles') return 'kind';
+  return scope.startsWith('/tags/') ? 'tag' : scope.startsWith('/authors/') ? 'author' : 'section';
 }
 
 /** Path of the subscription document (page 0) or of archive page n (counted from the oldest, from 1). */
-export function feedPath(scope: Scope, format: FeedFormat, page = 0): string {
-  return page ? `${scope}/archive/${page}/feed.${format}` : `${scope}/feed.${format}`;
-}
+export const feedPath = (scope: Scope, format: FeedFormat, page = 0): string =>
+  page ? `${scope}/archive/${page}/feed.${format}` : `${scope}/feed.${format}`;
 
-/** The item's public page. */
-export function itemPath(item: Pick<ItemInput, 'kind' | 'slug'>): string {
-  return `/${item.kind === 'video' ? 'videos' : 'articles'}/${item.slug}`;
-}
+/** Path of a scope's HTML page: its newest items, or archive page n. The home page is ''’s. */
+export const pagePath = (scope: Scope, page = 0): string => (page ? `${scope}/archive/${page}` : scope || '/');
 
-export const embedPath = (slug: string) => `/embed/${slug}`;
+export const itemPath = (kind: ItemKind, slug: string): string => `/${kind === 'video' ? 'videos' : 'articles'}/${slug}`;
+export const embedPath = (slug: string): string => `/embed/${slug}`;
+export const transcriptPath = (slug: string): string => `/videos/${slug}/transcript.txt`;
+/** Every address a slug can own; the writer decides what each holds (page, redirect, 410, nothing). */
+export const slugPaths = (slug: string): string[] => [itemPath('video', slug), itemPath('article', slug), embedPath(slug), transcriptPath(slug)];
+
+export const SITEMAP_INDEX = '/sitemap.xml';
+export const sitemapPath = (page: number): string => `/sitemaps/${page}.xml`;
+export const NEWS_SITEMAP = '/sitemaps/news.xml';
+export const SCOPES_SITEMAP = '/sitemaps/scopes.xml';
+export const DIRECTORY = '/feeds';
+export const OPML = '/feeds.opml';
+export const FEED_STYLE = '/feed.css';
+export const FAVICON = '/favicon.ico';
+export const OEMBED = '/oembed';
 
 /** Resolves a site-relative path against SITE_URL; absolute URLs pass through. */
 export function absolute(siteUrl: string, pathOrUrl: string): string {
@@ -56,21 +82,36 @@ export function absolute(siteUrl: string, pathOrUrl: string): string {
 }
 
 /** The permanent id given at first publish: an RFC 4151 tag URI that no later edit or rename changes. */
-export function newItemId(siteUrl: string, item: Pick<ItemInput, 'slug' | 'published'>): string {
-  const host = new URL(siteUrl).hostname;
+export function newItemId(siteUrl: string, slug: string, published: string): string {
   // The date as the newsroom wrote it (its own offset), which RFC 4151 allows.
-  const day = item.published.slice(0, 10);
-  return `tag:${host},${day}:${item.slug}`;
+  return `tag:${new URL(siteUrl).hostname},${published.slice(0, 10)}:${slug}`;
 }
 
-/** The date a reader should see as "last changed". */
-export const modifiedOf = (i: Pick<ItemRecord, 'published' | 'updated'>) => i.updated ?? i.published;
+/** Route patterns (Hono) for every public path; routes register these and nothing else. */
+export const ROUTES = {
+  /** Scope prefixes: '' (everything), a kind, or a name; `:name` arrives decoded. */
+  scopes: ['', '/:kind{(?:videos|articles)}', '/tags/:name{[^/]+}', '/authors/:name{[^/]+}', '/sections/:name{[^/]+}'],
+  /** A whole segment: Hono parameters cannot share a segment with literal text. */
+  feed: '/:file{feed\\.(?:xml|atom|json)}',
+  archiveFeed: '/archive/:page{[1-9][0-9]{0,6}}/:file{feed\\.(?:xml|atom|json)}',
+  archivePage: '/archive/:page{[1-9][0-9]{0,6}}',
+  item: '/:kind{(?:videos|articles)}/:slug{[a-z0-9]+(?:-[a-z0-9]+)*}',
+  embed: '/embed/:slug{[a-z0-9]+(?:-[a-z0-9]+)*}',
+  transcript: '/videos/:slug{[a-z0-9]+(?:-[a-z0-9]+)*}/transcript.txt',
+  sitemapPage: '/sitemaps/:page{[1-9][0-9]{0,6}\\.xml}',
+} as const;
 
-/** Human label of a scope, used in feed titles. */
-export function scopeLabel(scope: Scope): string {
-  if (scope === '') return '';
-  if (scope === '/videos') return 'Videos';
-  if (scope === '/articles') return 'Articles';
-  const [, kind, name] = scope.split('/');
-  return kind === 'tags' ? `Tag: ${name}` : `Author: ${name}`;
+const NAME_KINDS: Record<string, NameKind> = { tags: 'tag', authors: 'author', sections: 'section' };
+
+/**
+ * The scope a matched route names, in its one canonical (percent-encoded) form, or null when the
+ * name cannot be one of ours (then the answer is 404 without a storage read).
+ */
+export function scopeFromRoute(path: string, params: { kind?: string; name?: string }): Scope | null {
+  if (params.kind === 'videos' || params.kind === 'articles') return `/${params.kind}`;
+  if (params.name === undefined) return '';
+  const kind = NAME_KINDS[path.split('/')[1] ?? ''];
+  const name = params.name.normalize('NFC');
+  if (!kind || !NAME_SLUG.test(name) || name !== name.toLowerCase() || encodeURIComponent(name).length > MAX_NAME_SLUG_BYTES) return null;
+  return nameScope(kind, name);
 }

@@ -1,5 +1,7 @@
 // The one schema: it checks API bodies, content/ files and every record read back from storage.
 import * as v from 'valibot';
+import { dateProblem } from './dates';
+import { LIMITS } from './limits';
 
 // XML 1.0 allows only these code points; anything else would make a feed ill-formed.
 const XML_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -9,7 +11,8 @@ export function stripXmlForbidden(s: string): string {
   return s.replace(XML_FORBIDDEN, '');
 }
 
-const cleanString = v.pipe(v.string('must be a string'), v.transform(stripXmlForbidden), v.trim());
+const string = () => v.string('must be text');
+const cleanString = v.pipe(string(), v.transform(stripXmlForbidden), v.trim());
 
 const text = (max: number) =>
   v.pipe(cleanString, v.nonEmpty('must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
@@ -17,106 +20,108 @@ const text = (max: number) =>
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 const slug = v.pipe(
-  v.string('must be a string'),
-  v.regex(SLUG_PATTERN, 'must be lowercase letters, digits and single hyphens'),
-  v.maxLength(120, 'must be at most 120 characters'),
+  string(),
+  v.maxLength(LIMITS.slug, `must be at most ${LIMITS.slug} characters`),
+  v.regex(SLUG_PATTERN, 'must be lowercase letters a-z, digits and single hyphens, such as "harbour-drill"'),
 );
-
-const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-// Date.parse rolls 30 February over into March; a calendar check does not.
-function isRealDate(s: string): boolean {
-  const [y, mo, d, h, mi, sec] = s.split(/[-T:.+Z]/).map(Number) as number[];
-  const days = new Date(Date.UTC(y ?? 0, mo ?? 0, 0)).getUTCDate();
-  return (mo ?? 0) >= 1 && (mo ?? 0) <= 12 && (d ?? 0) >= 1 && (d ?? 0) <= days && (h ?? 0) < 24 && (mi ?? 0) < 60 && (sec || 0) < 60 && !Number.isNaN(Date.parse(s));
-}
 
 const dateTime = v.pipe(
-  v.string('must be a string'),
-  v.regex(OFFSET_DATE_TIME, 'must be an ISO 8601 date-time with an offset, e.g. 2020-06-16T18:30:00+09:00'),
-  v.check(isRealDate, 'is not a real date'),
+  string(),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const problem = dateProblem(dataset.value);
+    if (problem) addIssue({ message: problem });
+  }),
 );
 
-/** True for absolute http(s) URLs and for site-relative paths ("/media/x.mp4"). */
+// Anything a parser or a browser could read as something else: controls, spaces, quotes, angle brackets.
+const URL_UNSAFE = /[\u0000-\u0020\u007f-\u009f"<>\\^`{|}\uFFFE\uFFFF\uD800-\uDFFF]/;
+
+/** True for absolute http(s) URLs and for site-relative paths ("/media/x.mp4") without unsafe characters. */
 export function isSafeUrl(s: string): boolean {
-  if (s.startsWith('/')) return !s.startsWith('//') && !/[\s\\]/.test(s);
+  if (URL_UNSAFE.test(s)) return false;
+  if (s.startsWith('/')) return !s.startsWith('//');
   try {
     const u = new URL(s);
-    return u.protocol === 'https:' || u.protocol === 'http:';
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
   } catch {
     return false;
   }
 }
 
 const url = v.pipe(
-  v.string('must be a string'),
-  v.maxLength(2048, 'must be at most 2048 characters'),
-  v.check(isSafeUrl, 'must be an http(s) URL or a path starting with /'),
+  string(),
+  v.maxLength(LIMITS.url, `must be at most ${LIMITS.url} characters`),
+  v.check(isSafeUrl, 'must be an http(s) URL or a path on this site starting with /, without spaces or control characters'),
 );
 
-const dimension = v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(1), v.maxValue(16384));
-const count = v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(0));
+const integer = (min: number, max: number, what = 'a whole number') =>
+  v.pipe(
+    v.number(`must be ${what}`),
+    v.integer(`must be ${what}`),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+const dimension = integer(1, 16384, 'a whole number of pixels');
+const count = integer(0, Number.MAX_SAFE_INTEGER);
 
 const language = v.pipe(
-  v.string('must be a string'),
-  v.regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as en or pt-BR'),
+  string(),
+  v.regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,4}$/, 'must be a BCP 47 language tag such as en, ko or pt-BR'),
 );
 
-const Author = v.strictObject({ name: text(120), url: v.optional(url) });
+const list = <T extends v.GenericSchema>(item: T, max: number, what: string) =>
+  v.pipe(v.array(item, 'must be a list'), v.maxLength(max, `must hold at most ${max} ${what}`));
 
-const Image = v.strictObject({ url, width: dimension, height: dimension, alt: text(500) });
+const Author = v.strictObject({ name: text(LIMITS.name), url: v.optional(url) }, 'must be an object with a name');
+const Image = v.strictObject({ url, width: dimension, height: dimension, alt: text(LIMITS.alt) }, 'must be an object with url, width, height and alt');
+const Video = v.strictObject(
+  {
+    url,
+    type: v.pipe(string(), v.regex(/^video\/[a-z0-9.+-]+$/, 'must be a video MIME type such as video/mp4')),
+    size: integer(1, Number.MAX_SAFE_INTEGER, 'the file size in bytes'),
+    duration: v.pipe(v.number('must be a number of seconds'), v.minValue(1, 'must be at least 1 second'), v.maxValue(86_400, 'must be at most 86400 seconds')),
+    width: dimension,
+    height: dimension,
+  },
+  'must be an object with url, type, size, duration, width and height',
+);
+const Caption = v.strictObject({ url, language, label: text(LIMITS.captionLabel) }, 'must be an object with url, language and label');
 
-const Video = v.strictObject({
-  url,
-  type: v.pipe(v.string('must be a string'), v.regex(/^video\/[a-z0-9.+-]+$/, 'must be a video/* MIME type')),
-  size: v.pipe(count, v.minValue(1, 'must be the file size in bytes')),
-  duration: v.pipe(v.number('must be a number'), v.minValue(1), v.maxValue(86_400)),
-  width: dimension,
-  height: dimension,
-});
+const ID_PATTERN = /^(tag:[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?:[\x21-\x7e]+|urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const id = v.pipe(string(), v.maxLength(300, 'must be at most 300 characters'), v.regex(ID_PATTERN, 'must be a tag: URI or a urn:uuid'));
 
-const Caption = v.strictObject({ url, language, label: text(80) });
-
-const ID_PATTERN = /^(tag:[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?:[\x21-\x7e]+|urn:uuid:[0-9a-f-]{36})$/;
-
+/** Fields an item has, as the newsroom sends them; language, authors and tags may be left to the site. */
 const itemEntries = {
   /** Permanent id; assigned at first publish when absent. Giving an existing id under a new slug renames. */
-  id: v.optional(v.pipe(v.string(), v.regex(ID_PATTERN, 'must be a tag: URI or urn:uuid'))),
+  id: v.optional(id),
   slug,
   kind: v.picklist(['video', 'article'], 'must be "video" or "article"'),
-  title: text(300),
-  summary: text(2000),
-  body: v.pipe(cleanString, v.maxLength(200_000, 'must be at most 200000 characters')),
+  title: text(LIMITS.title),
+  summary: text(LIMITS.summary),
+  body: v.optional(v.pipe(cleanString, v.maxLength(LIMITS.body, `must be at most ${LIMITS.body} characters`)), ''),
   published: dateTime,
   updated: v.optional(dateTime),
-  language,
-  section: v.optional(text(80)),
-  authors: v.pipe(v.array(Author, 'must be a list'), v.minLength(1, 'needs at least one author'), v.maxLength(20)),
-  tags: v.pipe(v.array(slug, 'must be a list'), v.maxLength(30, 'at most 30 tags')),
+  language: v.optional(language),
+  section: v.optional(text(LIMITS.section)),
+  authors: v.optional(v.pipe(list(Author, LIMITS.authors, 'authors'), v.minLength(1, 'must name at least one author, or be left out'))),
+  tags: v.optional(list(text(LIMITS.tag), LIMITS.tags, 'tags')),
   image: v.optional(Image),
   video: v.optional(Video),
-  captions: v.optional(v.pipe(v.array(Caption, 'must be a list'), v.maxLength(20))),
-  transcript: v.optional(v.pipe(cleanString, v.maxLength(100_000))),
-  stats: v.optional(v.strictObject({ views: count, shares: count })),
+  captions: v.optional(list(Caption, LIMITS.captions, 'caption tracks')),
+  transcript: v.optional(v.pipe(cleanString, v.maxLength(LIMITS.transcript, `must be at most ${LIMITS.transcript} characters`))),
+  stats: v.optional(v.strictObject({ views: count, shares: count }, 'must be an object with views and shares')),
 };
 
-type Entries = v.InferOutput<v.StrictObjectSchema<typeof itemEntries, undefined>>;
+type Entries = { kind: string; video?: unknown; image?: unknown; captions?: unknown; published: string; updated?: string };
 
 const kindRules = <T extends Entries>(schema: v.GenericSchema<unknown, T>) =>
   v.pipe(
     schema,
-    v.forward(
-      v.check((i: T) => i.kind !== 'video' || i.video !== undefined, 'is required for a video item'),
-      ['video'] as never,
-    ),
-    v.forward(
-      v.check((i: T) => i.kind !== 'video' || i.image !== undefined, 'is required for a video item (the poster)'),
-      ['image'] as never,
-    ),
-    v.forward(
-      v.check((i: T) => i.kind !== 'article' || (i.video === undefined && i.captions === undefined), 'is only for video items'),
-      ['video'] as never,
-    ),
+    v.forward(v.check((i: T) => i.kind !== 'video' || i.video !== undefined, 'is required for a video item'), ['video'] as never),
+    v.forward(v.check((i: T) => i.kind !== 'video' || i.image !== undefined, 'is required for a video item (the poster)'), ['image'] as never),
+    v.forward(v.check((i: T) => i.kind !== 'article' || i.video === undefined, 'is only for video items'), ['video'] as never),
+    v.forward(v.check((i: T) => i.kind !== 'article' || i.captions === undefined, 'are only for video items'), ['captions'] as never),
     v.forward(
       v.check((i: T) => !i.updated || Date.parse(i.updated) >= Date.parse(i.published), 'must not be before published'),
       ['updated'] as never,
@@ -124,28 +129,53 @@ const kindRules = <T extends Entries>(schema: v.GenericSchema<unknown, T>) =>
   );
 
 /** What the newsroom sends: the API body and each content/ file (front matter plus `body`). */
-export const ItemInput = kindRules(v.strictObject(itemEntries));
+export const ItemInput = kindRules(v.strictObject(itemEntries, 'must be a JSON object'));
 export type ItemInput = v.InferOutput<typeof ItemInput>;
 
-/** What the writer stores: the input plus its permanent id, feed sequence and rendered body. */
+/** Slugs the writer gave the item's names, in the order of its authors and tags. */
+const Refs = v.strictObject({
+  authors: v.array(v.string()),
+  tags: v.array(v.string()),
+  section: v.optional(v.string()),
+});
+
+/** What the writer stores and renders: the input with the site's defaults filled in, plus its own facts. */
 export const ItemRecord = kindRules(
   v.strictObject({
     ...itemEntries,
-    id: v.pipe(v.string(), v.regex(ID_PATTERN)),
+    id,
+    body: v.string(),
+    language,
+    authors: v.pipe(v.array(Author), v.minLength(1)),
+    tags: v.array(text(LIMITS.tag)),
     seq: v.pipe(count, v.minValue(1)),
     bodyHtml: v.string(),
+    refs: Refs,
   }),
 );
 export type ItemRecord = v.InferOutput<typeof ItemRecord>;
 
-/** Site settings from content/site.yaml. */
-export const SiteSettings = v.strictObject({
-  title: text(200),
-  description: text(1000),
-  language,
-  author: text(200),
-  copyright: v.optional(text(200)),
-});
+/** Site settings from content/site.yaml (PUT /api/site). */
+export const SiteSettings = v.strictObject(
+  {
+    title: text(200),
+    description: text(1000),
+    language,
+    author: text(LIMITS.name),
+    copyright: v.optional(text(200)),
+    /** The edition label shown beside the site's name, e.g. "Global Edition". */
+    edition: v.optional(text(80)),
+    /** Contact for podcast directories (itunes:owner). */
+    email: v.optional(v.pipe(string(), v.maxLength(200, 'must be at most 200 characters'), v.email('must be an email address'))),
+    /** Square artwork, at least 1400 px: podcast image, feed logo, JSON Feed icon. */
+    logo: v.optional(url),
+    /** Small square icon: favicon, Atom icon, JSON Feed favicon. */
+    icon: v.optional(url),
+    /** Apple Podcasts category of the video podcast, e.g. "News". */
+    category: v.optional(text(80)),
+  },
+  'must be a JSON object',
+);
 export type SiteSettings = v.InferOutput<typeof SiteSettings>;
 
 /** Site settings as rendered: the settings plus the deployment's URLs and page size. */
@@ -157,12 +187,6 @@ export const Site = v.strictObject({
 });
 export type Site = v.InferOutput<typeof Site>;
 
-/** An item as stored in KV for the oEmbed provider: the record and the site it was rendered for. */
-export const StoredItem = v.strictObject({ item: ItemRecord, site: Site });
-
-/** Names the first failing field the way a client wrote it, e.g. `authors[0].name`. */
-export function issuePath(issue: v.BaseIssue<unknown>): string {
-  return (issue.path ?? [])
-    .map((p, i) => (typeof p.key === 'number' ? `[${p.key}]` : `${i ? '.' : ''}${String(p.key)}`))
-    .join('');
-}
+/** What the oEmbed provider reads from KV: an item's record and its site, or where a renamed item went. */
+export const StoredItem = v.union([v.strictObject({ item: ItemRecord, site: Site }), v.strictObject({ movedTo: slug })]);
+export type StoredItem = v.InferOutput<typeof StoredItem>;

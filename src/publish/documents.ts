@@ -1,121 +1,170 @@
 // Turns a writer job into the documents it owes KV: which items, which pages, which formats.
-import { FEED_FORMATS, CONTENT_TYPES, REDIRECT, absolute, feedPath, itemPath, embedPath, modifiedOf, type Scope, scopeLabel } from '../model/paths';
-import type { ItemRecord } from '../model/schema';
-import type { FeedDoc, Site } from '../render/document';
-import { docUpdated } from '../render/document';
-import { renderRss, renderAtom } from '../render/feed-adapter';
-import { renderJsonFeed } from '../render/json-feed';
-import { renderHome } from '../render/home-page';
-import { renderItemPage } from '../render/item-page';
+import {
+  CONTENT_TYPES,
+  DIRECTORY,
+  FEED_FORMATS,
+  GONE,
+  NEWS_SITEMAP,
+  OPML,
+  REDIRECT,
+  SCOPES_SITEMAP,
+  SITEMAP_INDEX,
+  embedPath,
+  feedPath,
+  itemPath,
+  pagePath,
+  scopeKind,
+  sitemapPath,
+  slugPaths,
+  transcriptPath,
+  type Scope,
+} from '../model/paths';
+import type { ItemRecord, Site, StoredItem } from '../model/schema';
+import { renderDocWithin } from '../render/budget';
+import { renderDirectory, renderOpml, type ScopeEntry } from '../render/directory';
+import { itemUrl, embedUrl, type FeedDoc } from '../render/document';
 import { renderEmbedPage } from '../render/embed-page';
-import { SITEMAP_PAGE, renderSitemapIndex, renderSitemapPage, sitemapPagePath } from '../render/sitemap';
-import type { CacheClass } from '../store/kv-store';
-import type { IndexDb, Job } from './index-db';
+import { renderAtom, renderRss } from '../render/feed-adapter';
+import { renderGonePage } from '../render/gone-page';
+import { renderItemPage } from '../render/item-page';
+import { renderJsonFeed } from '../render/json-feed';
+import { renderScopePage } from '../render/scope-page';
+import { SITEMAP_PAGE, renderNewsSitemap, renderScopesSitemap, renderSitemapIndex, renderSitemapPage } from '../render/sitemap';
+import { docKey, itemKey, type CacheClass } from '../store/kv-store';
+import type { ItemIndex } from './item-index';
+import type { ScopeIndex } from './scope-index';
+import type { Job, Ledger } from './ledger';
 
-export interface DocWrite {
-  path: string;
+/** One document (or item record) a job writes, under its KV key. */
+export interface Put {
+  key: string;
   body: string;
   type: string;
   cache: CacheClass;
-  lastModified: string;
 }
 
-/** What one job changes in KV. */
+/** What one job changes in KV: documents to write, keys to delete, feeds to announce to the hub. */
 export interface JobOutput {
-  writes: DocWrite[];
+  puts: Put[];
   deletes: string[];
-  items: ItemRecord[];
-  goneSlugs: string[];
-  /** Subscription feeds whose content changed, for WebSub pings. */
-  changedFeeds: string[];
+  /** Paths of subscription feeds it rewrites, for WebSub pings when their bytes change. */
+  feeds: string[];
 }
 
-const RENDERERS = { xml: renderRss, atom: renderAtom, json: renderJsonFeed } as const;
-
-/** First page held by the subscription document, given the highest position used so far. */
-export function currentFirstPage(maxPos: number, pageSize: number): number {
-  return Math.max(1, Math.floor(maxPos / pageSize));
+/** Everything a job may read: the index, the writer's books (what KV holds), the site and the clock. */
+export interface JobContext {
+  items: ItemIndex;
+  scopes: ScopeIndex;
+  ledger: Ledger;
+  site: Site;
+  now: number;
+  /** The Podcasting 2.0 GUID of a scope's RSS feed (a UUIDv5 of its URL). */
+  podcastGuid: (scope: Scope) => Promise<string>;
 }
 
-const httpDate = (d: Date) => d.toUTCString();
+const NEWS_WINDOW_MS = 2 * 86_400_000;
 
-/** Renders the documents a job owes; pure apart from reading the index. */
-export function runJob(db: IndexDb, site: Site, job: Job): JobOutput {
-  const out: JobOutput = { writes: [], deletes: [], items: [], goneSlugs: [], changedFeeds: [] };
-  if (job.t === 'home') {
-    const items = db.latest(20);
-    out.writes.push({ path: '/', body: renderHome(site, items), type: CONTENT_TYPES.html, cache: 'page', lastModified: httpDate(docUpdated(items)) });
-    return out;
-  }
-  if (job.t === 'item') {
-    const item = db.itemBySlug(job.slug);
-    if (!item) {
-      out.goneSlugs.push(job.slug);
-      out.deletes.push(`/videos/${job.slug}`, `/articles/${job.slug}`, embedPath(job.slug));
+const doc = (path: string, body: string, type: string, cache: CacheClass): Put => ({ key: docKey(path), body, type, cache });
+
+/** Renders the documents a job owes; reads the index and books, writes nothing. */
+export async function runJob(ctx: JobContext, job: Job): Promise<JobOutput> {
+  const out: JobOutput = { puts: [], deletes: [], feeds: [] };
+  const { items: db, site } = ctx;
+  switch (job.t) {
+    case 'slug':
+      slugJob(ctx, job.slug, out);
+      return out;
+    case 'sitemap': {
+      const items = db.publishedBySeq((job.page - 1) * SITEMAP_PAGE + 1, job.page * SITEMAP_PAGE);
+      const pages = Math.ceil((db.nextSeq() - 1) / SITEMAP_PAGE);
+      out.puts.push(
+        doc(sitemapPath(job.page), renderSitemapPage(site, items), CONTENT_TYPES.sitemap, 'page'),
+        doc(SITEMAP_INDEX, renderSitemapIndex(site, Math.max(1, pages)), CONTENT_TYPES.sitemap, 'page'),
+      );
       return out;
     }
-    const lastModified = httpDate(new Date(modifiedOf(item)));
-    out.items.push(item);
-    out.writes.push({ path: itemPath(item), body: renderItemPage(site, item), type: CONTENT_TYPES.html, cache: 'page', lastModified });
-    if (item.kind === 'video') {
-      out.writes.push({ path: embedPath(item.slug), body: renderEmbedPage(site, item), type: CONTENT_TYPES.html, cache: 'page', lastModified });
+    case 'news':
+      out.puts.push(doc(NEWS_SITEMAP, renderNewsSitemap(site, db.publishedBetween(ctx.now - NEWS_WINDOW_MS, ctx.now)), CONTENT_TYPES.sitemap, 'page'));
+      return out;
+    case 'directory': {
+      const entries: ScopeEntry[] = ctx.scopes
+        .scopes()
+        .filter((s) => s.count > 0)
+        .sort((a, b) => SCOPE_ORDER[scopeKind(a.scope)] - SCOPE_ORDER[scopeKind(b.scope)] || a.label.localeCompare(b.label));
+      out.puts.push(
+        doc(DIRECTORY, renderDirectory(site, entries), CONTENT_TYPES.html, 'page'),
+        doc(OPML, renderOpml(site, entries), CONTENT_TYPES.opml, 'page'),
+        doc(SCOPES_SITEMAP, renderScopesSitemap(site, entries.map((e) => pagePath(e.scope))), CONTENT_TYPES.sitemap, 'page'),
+      );
+      return out;
     }
-    return out;
+    case 'scope':
+      await scopeJob(ctx, job.scope, job.page, out);
+      return out;
   }
-  if (job.t === 'sitemap') {
-    const items = db.bySeq((job.page - 1) * SITEMAP_PAGE + 1, job.page * SITEMAP_PAGE);
-    const pages = Math.ceil((db.nextSeq() - 1) / SITEMAP_PAGE);
-    const lastModified = httpDate(docUpdated(items));
-    out.writes.push(
-      { path: sitemapPagePath(job.page), body: renderSitemapPage(site, items), type: CONTENT_TYPES.sitemap, cache: 'page', lastModified },
-      { path: '/sitemap.xml', body: renderSitemapIndex(site, pages), type: CONTENT_TYPES.sitemap, cache: 'page', lastModified },
-    );
-    return out;
-  }
-  if (job.t === 'moved') {
-    const item = db.itemBySlug(job.to);
-    // The old slug may have been taken again since; then its own item job owns those addresses.
-    if (!item || db.itemBySlug(job.from)) return out;
-    const redirect = (from: string, to: string) =>
-      out.writes.push({ path: from, body: absolute(site.url, to), type: REDIRECT, cache: 'page', lastModified: httpDate(new Date(modifiedOf(item))) });
-    redirect(itemPath({ kind: item.kind, slug: job.from }), itemPath(item));
-    if (item.kind === 'video') redirect(embedPath(job.from), embedPath(item.slug));
-    return out;
-  }
-  if (job.t === 'drop') {
-    out.deletes.push(...job.paths);
-    return out;
-  }
-  const state = db.scope(job.scope);
-  if (!state) return out;
-  const size = site.pageSize;
-  const maxPos = state.nextPos - 1;
-  const first = currentFirstPage(maxPos, size);
-  const page = job.page >= first ? 0 : job.page;
-  if (page === 0 && db.memberCount(job.scope) === 0) {
-    for (const f of FEED_FORMATS) out.deletes.push(feedPath(job.scope, f));
-    return out;
-  }
-  const items = page ? db.range(job.scope, (page - 1) * size + 1, page * size) : db.range(job.scope, (first - 1) * size + 1, maxPos);
-  const prev = page ? page - 1 : first - 1;
-  const doc: FeedDoc = { site, scope: job.scope, label: state.label || scopeLabel(job.scope), page, items, ...(prev > 0 ? { prevPage: prev } : {}) };
-  const lastModified = httpDate(docUpdated(items));
-  for (const f of FEED_FORMATS) {
-    const path = feedPath(job.scope, f, page);
-    out.writes.push({ path, body: RENDERERS[f](doc), type: CONTENT_TYPES[f], cache: page ? 'archive' : 'current', lastModified });
-    if (!page) out.changedFeeds.push(path);
-  }
-  return out;
 }
 
-/** The jobs an item's change in one scope causes: its own page, plus pages that just became archives. */
-export function scopeJobs(db: IndexDb, scope: Scope, pos: number, pageSize: number): Job[] {
-  const state = db.scope(scope);
-  if (!state) return [];
-  const first = currentFirstPage(state.nextPos - 1, pageSize);
-  const page = Math.ceil(pos / pageSize);
-  const jobs: Job[] = [{ t: 'scope', scope, page: page >= first ? 0 : page }];
-  for (let k = state.archived + 1; k < first; k++) jobs.push({ t: 'scope', scope, page: k });
-  if (first - 1 > state.archived) db.setArchived(scope, first - 1);
-  return jobs;
+const SCOPE_ORDER = { all: 0, kind: 1, section: 2, author: 3, tag: 4 } as const;
+
+async function scopeJob(ctx: JobContext, scope: Scope, requested: number, out: JobOutput): Promise<void> {
+  const found = ctx.scopes.page(scope, requested, ctx.site.pageSize);
+  if (!found) return;
+  const d: FeedDoc = { ...found, site: ctx.site };
+  const guid = await ctx.podcastGuid(scope);
+  const cache: CacheClass = d.page ? 'archive' : 'current';
+  out.puts.push(
+    doc(feedPath(scope, 'xml', d.page), renderDocWithin(d, (x) => renderRss(x, guid)), CONTENT_TYPES.xml, cache),
+    doc(feedPath(scope, 'atom', d.page), renderDocWithin(d, renderAtom), CONTENT_TYPES.atom, cache),
+    doc(feedPath(scope, 'json', d.page), renderDocWithin(d, renderJsonFeed), CONTENT_TYPES.json, cache),
+    doc(pagePath(scope, d.page), renderDocWithin(d, renderScopePage), CONTENT_TYPES.html, d.page ? 'archive' : 'page'),
+  );
+  if (!d.page) out.feeds.push(...FEED_FORMATS.map((f) => feedPath(scope, f)));
+}
+
+/**
+ * What a slug's addresses hold: a live item's page, player and transcript; an old address's 301 to
+ * where the item went; a withdrawn item's 410 page; or nothing. Keys KV does not hold are not deleted,
+ * and a 301 for an address that never held a page is not stored.
+ */
+function slugJob(ctx: JobContext, slug: string, out: JobOutput): void {
+  const { items: db, ledger, site } = ctx;
+  const wanted = new Map<string, Put>();
+  const want = (path: string, body: string, type: string, onlyIfHeld = false) => {
+    if (!onlyIfHeld || ledger.doc(docKey(path))) wanted.set(docKey(path), doc(path, body, type, 'page'));
+  };
+  let record: StoredItem | null = null;
+  const live = db.liveBySlug(slug);
+  const alias = live ? null : db.alias(slug);
+  const target = alias?.status === 'moved' ? db.itemById(alias.id) : null;
+  if (live) {
+    const page = itemPath(live.kind, slug);
+    want(page, renderItemPage(site, live), CONTENT_TYPES.html);
+    // The same slug under the other kind: where a page once stood (the kind was changed), send people on.
+    want(itemPath(live.kind === 'video' ? 'article' : 'video', slug), itemUrl(site, live), REDIRECT, true);
+    if (live.video) want(embedPath(slug), renderEmbedPage(site, live), CONTENT_TYPES.html);
+    if (live.transcript) want(transcriptPath(slug), `${live.transcript}\n`, CONTENT_TYPES.text);
+    record = { item: card(live), site };
+  } else if (alias && target?.state === 'published') {
+    const to = target.record;
+    want(itemPath(alias.kind, slug), itemUrl(site, to), REDIRECT);
+    want(itemPath(alias.kind === 'video' ? 'article' : 'video', slug), itemUrl(site, to), REDIRECT, true);
+    if (to.video) want(embedPath(slug), embedUrl(site, to), REDIRECT, alias.kind !== 'video');
+    record = { movedTo: to.slug };
+  } else if (alias) {
+    const gone = renderGonePage(site);
+    want(itemPath(alias.kind, slug), gone, GONE);
+    if (alias.kind === 'video') want(embedPath(slug), gone, GONE);
+  }
+  if (record) wanted.set(itemKey(slug), { key: itemKey(slug), body: JSON.stringify(record), type: 'application/json', cache: 'item' });
+  for (const key of [...slugPaths(slug).map(docKey), itemKey(slug)]) {
+    const put = wanted.get(key);
+    if (put) out.puts.push(put);
+    else if (ledger.doc(key)) out.deletes.push(key);
+  }
+}
+
+/** What oEmbed needs of an item: the record without its body and transcript, which can be large. */
+function card(item: ItemRecord): ItemRecord {
+  const { transcript: _t, ...rest } = item;
+  return { ...rest, body: '', bodyHtml: '' };
 }

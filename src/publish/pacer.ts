@@ -1,10 +1,4 @@
 // Paces the writer's KV writes: Workers KV takes at most one write per second to the same key.
-import type { JobOutput } from './documents';
-
-/** Every KV key a job's output writes or deletes (documents by path, item records by slug). */
-export function keysOf(o: JobOutput): string[] {
-  return [...o.writes.map((w) => w.path), ...o.deletes, ...o.items.map((i) => `item:${i.slug}`), ...o.goneSlugs.map((s) => `item:${s}`)];
-}
 
 /**
  * Remembers when each key was last written, in the Durable Object's memory. A burst of publishes

@@ -1,38 +1,68 @@
-// The single writer: a Durable Object that owns the index and renders every affected document to KV.
+// The single writer: a Durable Object that owns the index and writes every affected document to KV.
+// A publish is one pass: stage → index → jobs → render → KV, then the outbox (edge purge, WebSub).
 import { DurableObject } from 'cloudflare:workers';
-import { itemPath, embedPath, newItemId, scopesOf, authorSlug, type Scope } from '../model/paths';
-import type { ItemInput, ItemRecord, Site, SiteSettings } from '../model/schema';
-import { renderMarkdown } from '../render/markdown';
+import { MAX_PAGE_SIZE } from '../model/limits';
+import type { Scope } from '../model/paths';
+import { canonical, contentHash } from '../model/hash';
+import type { ItemInput, Site, SiteSettings } from '../model/schema';
+import { feedUrl } from '../render/document';
 import { storeFor } from '../store/kv-store';
-import { IndexDb, type Job } from './index-db';
-import { runJob, scopeJobs, type JobOutput } from './documents';
-import { WritePacer, keysOf } from './pacer';
-import { SITEMAP_PAGE } from '../render/sitemap';
-import { pingHub } from '../http/websub';
-import type { ImportResult, PublishConflict, PublishResult, SiteResult } from './results';
+import { commitItem, releaseDue, withdrawItem, type IndexParts } from './commit';
+import type { JobContext } from './documents';
+import { ItemIndex } from './item-index';
+import { Ledger } from './ledger';
+import { nextPurgeAt, queuePurge, sendPings, sendPurges, EVERYTHING } from './outbox';
+import { WritePacer } from './pacer';
+import { finishRebuild, startRebuild, staleRenderVersion } from './rebuild';
+import type { ImportResult, ItemOutcome, PublishResult, Rejection, SiteResult } from './results';
+import { ScopeIndex } from './scope-index';
+import { stage } from './stage';
+import { addStats, emptyStats, Writer, type FlushStats } from './writer';
+import { itemStatus, writerStatus } from './status';
 
-const RETRY_MS = 5_000;
-// Jobs per backlog batch: at most 3 KV writes each, well inside one invocation's 1,000 KV operations.
+// Jobs per backlog batch: at most 5 KV writes each, well inside one invocation's 1,000 KV operations.
 const BACKLOG_BATCH = 100;
+const NEWS_REFRESH_MS = 3_600_000;
+
+const refused = (r: object): r is Rejection => (r as Rejection).ok === false;
+
+/** Thrown inside a transaction to roll it back with the writer's answer. */
+class Refused {
+  constructor(readonly rejection: Rejection) {}
+}
+
+const num = (s: string | undefined, fallback: number) => {
+  const n = Number(s);
+  return s !== undefined && s !== '' && Number.isFinite(n) && n >= 0 ? n : fallback;
+};
 
 export class Publisher extends DurableObject<Env> {
-  private readonly db: IndexDb;
+  private readonly items: ItemIndex;
+  private readonly scopes: ScopeIndex;
+  private readonly ledger: Ledger;
   private readonly pacer = new WritePacer();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.db = new IndexDb(ctx.storage.sql);
+    this.items = new ItemIndex(ctx.storage.sql);
+    this.scopes = new ScopeIndex(ctx.storage.sql);
+    this.ledger = new Ledger(ctx.storage.sql);
+    // A deploy with a new render version is noticed on the first call after it, cron or request.
+    if (staleRenderVersion(this.ledger)) startRebuild(this.items, this.scopes, this.ledger, Date.now(), 'new render version');
   }
 
   private site(): Site {
-    const size = Number(this.env.PAGE_SIZE);
-    return {
-      ...this.db.site(),
-      url: this.env.SITE_URL,
-      ...(this.env.HUB_URL ? { hub: this.env.HUB_URL } : {}),
-      pageSize: Number.isInteger(size) && size > 0 ? size : 50,
-    };
+    const size = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(num(this.env.PAGE_SIZE, 50)) || 50));
+    return { ...this.ledger.site(), url: this.env.SITE_URL, ...(this.env.HUB_URL ? { hub: this.env.HUB_URL } : {}), pageSize: size };
+  }
+
+  private parts(site: Site): IndexParts {
+    return { items: this.items, scopes: this.scopes, ledger: this.ledger, pageSize: site.pageSize };
+  }
+
+  private context(site: Site, now: number): JobContext {
+    return { items: this.items, scopes: this.scopes, ledger: this.ledger, site, now, podcastGuid: (scope) => podcastGuid(site, scope) };
   }
 
   // KV writes are awaited, so two publishes could interleave there; one queue keeps them in order.
@@ -42,245 +72,191 @@ export class Publisher extends DurableObject<Env> {
     return run;
   }
 
-  /** The stored record, or null. */
-  async get(slug: string): Promise<ItemRecord | null> {
-    return this.db.itemBySlug(slug);
-  }
-
-  /** Publishes or edits an item (a known `id` under a new slug renames it) and rewrites what holds it. */
-  async put(input: ItemInput): Promise<PublishResult | PublishConflict> {
+  /** Runs `change` in one transaction (rolled back if it refuses), then writes what it owes. */
+  private async change<T>(change: (p: IndexParts, now: number) => T): Promise<(T & FlushStats) | Rejection> {
     return this.serial(async () => {
       const site = this.site();
-      const staged = this.stage(input, site);
-      if (!staged.ok) return staged;
-      return this.result(staged.record, staged.created, staged.changed, await this.flush(site));
+      const now = Date.now();
+      let out: T;
+      try {
+        out = this.ctx.storage.transactionSync(() => change(this.parts(site), now));
+      } catch (err) {
+        if (err instanceof Refused) return err.rejection;
+        throw err;
+      }
+      return { ...out, ...(await this.drainAfterCommit(site, now)) };
     });
   }
 
   /**
-   * Imports many items (an archive migration) in one pass: the index takes them in order and each
-   * affected document is rendered once at the end. Stops at the first conflict, keeping the ones before.
+   * Once a change is committed it is the writer's to finish: an unexpected failure while writing is
+   * logged and left to the alarm, and the answer says how many jobs are still owed.
    */
-  async putMany(inputs: ItemInput[]): Promise<ImportResult> {
-    return this.serial(async () => {
-      const site = this.site();
-      let conflict: (PublishConflict & { index: number }) | null = null;
-      for (const [index, input] of inputs.entries()) {
-        const staged = this.stage(input, site);
-        if (!staged.ok) {
-          conflict = { ...staged, index };
-          break;
-        }
-      }
-      const stats = await this.flush(site);
-      return conflict ?? { ok: true, imported: inputs.length, kvWrites: stats.kvWrites, deferred: stats.deferred, paths: stats.paths, slugs: stats.slugs };
-    });
-  }
-
-  /** Updates the index for one item and records the documents it owes; no KV yet. */
-  private stage(input: ItemInput, site: Site): PublishConflict | { ok: true; record: ItemRecord; created: boolean; changed: boolean } {
-    const bySlug = this.db.itemBySlug(input.slug);
-    const byId = input.id ? this.db.itemById(input.id) : null;
-    if (bySlug && input.id && bySlug.id !== input.id) {
-      return { ok: false, status: 409, field: 'slug', detail: `slug: "${input.slug}" already belongs to another item (${bySlug.id})` };
+  private async drainAfterCommit(site: Site, now: number): Promise<FlushStats> {
+    try {
+      return await this.drain(site, now, false);
+    } catch (err) {
+      console.error('writing after a commit failed; the alarm retries', err);
+      await this.ctx.storage.setAlarm(now + 5_000);
+      return { ...emptyStats(), pending: this.ledger.jobCount() };
     }
-    const prev = byId ?? bySlug;
-    const id = prev?.id ?? input.id ?? this.freshId(site.url, input);
-    const record: ItemRecord = { ...input, id, seq: prev?.seq ?? this.db.nextSeq(), bodyHtml: renderMarkdown(input.body, site.url) };
-    if (prev && canonical(prev) === canonical(record)) return { ok: true, record, created: false, changed: false };
-    this.ctx.storage.transactionSync(() => {
-      this.db.saveItem(record);
-      this.membership(prev, record, site.pageSize);
-      if (prev && (prev.slug !== record.slug || prev.kind !== record.kind)) {
-        this.db.addJob({ t: 'item', slug: prev.slug });
-        // Old links keep working: the old page and player answer 301 to the new ones.
-        if (prev.slug !== record.slug) this.db.addJob({ t: 'moved', from: prev.slug, to: record.slug });
-        // Same slug, new kind: the page moves, and an article has no player.
-        if (prev.slug === record.slug) {
-          this.db.addJob({ t: 'drop', paths: prev.kind === 'video' ? [itemPath(prev), embedPath(prev.slug)] : [itemPath(prev)] });
-        }
-      }
-      this.db.addJob({ t: 'item', slug: record.slug });
-      this.db.addJob({ t: 'home' });
-      this.db.addJob({ t: 'sitemap', page: Math.ceil(record.seq / SITEMAP_PAGE) });
-    });
-    return { ok: true, record, created: !prev, changed: true };
   }
 
-  /** Withdraws an item from every document that holds it. */
-  async remove(slug: string): Promise<PublishResult | PublishConflict> {
-    return this.serial(async () => {
-      const site = this.site();
-      const prev = this.db.itemBySlug(slug);
-      if (!prev) return { ok: false, status: 404, field: 'slug', detail: `slug: no item "${slug}" is published` } as const;
-      this.ctx.storage.transactionSync(() => {
-        this.db.deleteItem(prev.id);
-        this.membership(prev, null, site.pageSize);
-        this.db.addJob({ t: 'item', slug });
-        this.db.addJob({ t: 'home' });
-        this.db.addJob({ t: 'sitemap', page: Math.ceil(prev.seq / SITEMAP_PAGE) });
-      });
-      return this.result(prev, false, true, await this.flush(site));
+  /** The item at `slug` as the newsroom sent it, with the writer's facts apart; null when none. */
+  async get(slug: string) {
+    const it = this.items.itemBySlug(slug);
+    return it ? itemStatus(it) : null;
+  }
+
+  /** One page of every item (slug order) with its hash, for sync clients. */
+  async list(after: string, limit: number) {
+    return this.items.list(after, limit);
+  }
+
+  /** Publishes, schedules, edits or renames (a known `id` under a new slug) one item. */
+  async put(input: ItemInput, hash: string, ifMatch?: string): Promise<PublishResult | Rejection> {
+    const r = await this.change((p, now) => {
+      const s = stage(this.items, this.scopes, this.site(), input, now, ifMatch);
+      if (!s.ok) throw new Refused(s);
+      return commitItem(p, s, input, hash, now);
     });
+    return refused(r) ? r : { ok: true, ...r };
+  }
+
+  /** Imports many items in one pass: all are staged, and if any is refused, none is kept. */
+  async putMany(inputs: { input: ItemInput; hash: string }[]): Promise<ImportResult> {
+    const rejections: (Rejection & { index: number })[] = [];
+    const r = await this.change((p, now) => {
+      const outcomes: ItemOutcome[] = [];
+      inputs.forEach(({ input, hash }, index) => {
+        const s = stage(this.items, this.scopes, this.site(), input, now);
+        if (!s.ok) rejections.push({ ...s, index });
+        else if (!rejections.length) outcomes.push(commitItem(p, s, input, hash, now));
+      });
+      if (rejections.length) throw new Refused(rejections[0] as Rejection);
+      return { items: outcomes };
+    });
+    return refused(r) ? { ok: false, rejections } : { ok: true, ...r };
+  }
+
+  /** Withdraws an item from every document that holds it; its addresses answer 410 from now on. */
+  async remove(slug: string, ifMatch?: string): Promise<PublishResult | Rejection> {
+    const r = await this.change((p, now) => {
+      const prev = this.items.itemBySlug(slug);
+      if (!prev) throw new Refused({ ok: false, status: 404, field: 'slug', detail: `slug: no item "${slug}" is stored` });
+      if (ifMatch !== undefined && ifMatch !== '*' && !ifMatch.split(',').some((t) => t.trim() === prev.etag)) {
+        throw new Refused({ ok: false, status: 412, field: 'If-Match', detail: `If-Match: the item has changed since ${ifMatch} (now ${prev.etag}); fetch it again` });
+      }
+      return withdrawItem(p, prev, now);
+    });
+    return refused(r) ? r : { ok: true, ...r };
+  }
+
+  /** The site settings as stored, and their hash. */
+  async getSite(): Promise<{ settings: SiteSettings; hash: string }> {
+    const settings = this.ledger.site();
+    return { settings, hash: await contentHash(settings) };
   }
 
   /**
-   * Replaces the site settings. Every document shows them (titles, language, copyright, oEmbed
-   * provider), so all are rewritten a batch per invocation, within its KV budget: the home page and
-   * subscription feeds first, in this request, then archives and items by alarm.
+   * Replaces the site settings. Every document shows them, so this is a rebuild: the home page and
+   * subscription feeds in this request, the rest a batch per alarm.
    */
   async putSite(settings: SiteSettings): Promise<SiteResult> {
     return this.serial(async () => {
-      const changed = canonical(this.db.site()) !== canonical(settings);
+      const now = Date.now();
+      const changed = canonical(this.ledger.site()) !== canonical(settings);
       if (changed) {
         this.ctx.storage.transactionSync(() => {
-          this.db.saveSite(settings);
-          // Backlog order is work order: what readers poll first, then archives, then newest items.
-          this.db.addBacklog({ t: 'home' });
-          for (const scope of this.db.allScopes()) this.db.addBacklog({ t: 'scope', scope, page: 0 });
-          for (const { scope, archived } of this.db.archivedScopes()) {
-            for (let page = 1; page <= archived; page++) this.db.addBacklog({ t: 'scope', scope, page });
-          }
-          for (const slug of this.db.allSlugs()) this.db.addBacklog({ t: 'item', slug });
+          this.ledger.saveSite(settings);
+          startRebuild(this.items, this.scopes, this.ledger, now, 'site settings changed');
         });
       }
-      const stats = await this.drain(this.site());
-      return { changed, ...stats, pending: this.db.backlogSize() };
+      const stats = await this.drain(this.site(), now, true);
+      return { changed, rebuild: writerStatus(this.items, this.ledger, this.env).render.rebuild, ...stats };
     });
   }
 
-  /** Retries documents a failed KV write left owed, then takes the next batch of the backlog. */
+  /** Starts a full rebuild that rewrites every document (even identical bytes); progress is in the status. */
+  async rebuild() {
+    return this.serial(async () => {
+      const now = Date.now();
+      this.ctx.storage.transactionSync(() => startRebuild(this.items, this.scopes, this.ledger, now, 'requested', true));
+      await this.drain(this.site(), now, true);
+      return writerStatus(this.items, this.ledger, this.env);
+    });
+  }
+
+  /** The writer's state at a glance. */
+  async status() {
+    return writerStatus(this.items, this.ledger, this.env);
+  }
+
+  /** The cron's call: notice a new render version, refresh the news sitemap, then do what is due. */
+  async tick(): Promise<void> {
+    await this.serial(async () => {
+      const now = Date.now();
+      if (staleRenderVersion(this.ledger)) startRebuild(this.items, this.scopes, this.ledger, now, 'new render version');
+      if (now - (this.ledger.num('newsAt') ?? 0) >= NEWS_REFRESH_MS) {
+        this.ledger.addJob({ t: 'news' });
+        this.ledger.setNum('newsAt', now);
+      }
+      await this.drain(this.site(), now, true);
+    });
+  }
+
+  /** Releases scheduled items, retries owed jobs, takes a backlog batch, sends purges and pings. */
   override async alarm(): Promise<void> {
-    const r = await this.serial(() => this.drain(this.site()));
-    // Feeds written here (paced or retried) were not announced by the request that changed them.
-    if (this.env.HUB_URL && r.changedFeeds.length) await pingHub(this.env.HUB_URL, this.env.SITE_URL, r.changedFeeds);
-  }
-
-  /** What publishes owe, then one backlog batch; the alarm comes back for the rest. */
-  private async drain(site: Site) {
-    const owed = await this.flush(site);
-    const batch = this.db.backlog(BACKLOG_BATCH);
-    const more = batch.length ? await this.flush(site, batch, (finished) => this.db.doneBacklog(finished)) : null;
-    // A batch that made progress is followed at once; one that waits on the pacer has set its own time.
-    if (more && more.deferred < batch.length && this.db.backlogSize() > 0) await this.wake(Date.now());
-    if (!more) return owed;
-    return {
-      kvWrites: owed.kvWrites + more.kvWrites,
-      kvDeletes: owed.kvDeletes + more.kvDeletes,
-      deferred: owed.deferred + more.deferred,
-      changedFeeds: [...owed.changedFeeds, ...more.changedFeeds],
-      paths: [...owed.paths, ...more.paths],
-      slugs: [...owed.slugs, ...more.slugs],
-    };
-  }
-
-  // Tag ids are date + slug; a later item reusing a renamed item's old slug on the same day needs a suffix.
-  private freshId(siteUrl: string, input: ItemInput): string {
-    const base = newItemId(siteUrl, input);
-    let id = base;
-    for (let n = 2; this.db.itemById(id); n++) id = `${base}-${n}`;
-    return id;
-  }
-
-  private membership(prev: ItemRecord | null, next: ItemRecord | null, pageSize: number): void {
-    const before = new Set<Scope>(prev ? scopesOf(prev) : []);
-    const after = new Set<Scope>(next ? scopesOf(next) : []);
-    const id = (next ?? prev)!.id;
-    const jobs: Job[] = [];
-    for (const scope of before) {
-      const pos = after.has(scope) ? this.db.position(scope, id) : this.db.leave(scope, id);
-      if (pos !== null) jobs.push(...scopeJobs(this.db, scope, pos, pageSize));
-    }
-    for (const scope of after) {
-      if (before.has(scope)) continue;
-      const pos = this.db.join(scope, id, next ? labelOf(scope, next) : '');
-      jobs.push(...scopeJobs(this.db, scope, pos, pageSize));
-    }
-    for (const j of jobs) this.db.addJob(j);
-  }
-
-  /** Minimum time between two writes of one KV key; KV allows one a second. */
-  private writeGap(): number {
-    const ms = Number(this.env.KV_WRITE_GAP_MS);
-    return Number.isFinite(ms) && ms >= 0 ? ms : 1000;
-  }
-
-  /** Sets the alarm for `at` unless it is already due sooner. */
-  private async wake(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+    await this.serial(async () => this.drain(this.site(), Date.now(), true));
   }
 
   /**
-   * Renders and writes the given jobs. A job whose keys were written less than a gap ago stays owed
-   * (`deferred`) and the alarm comes back for it, so a burst of publishes never trips KV's per-key limit.
+   * What is owed, in order: scheduled items now due, jobs, then (with `backlog`) one backlog batch;
+   * then the outbox. Sets the alarm for whatever comes next.
    */
-  private async flush(site: Site, jobs = this.db.jobs(), done = (finished: Job[]) => this.db.doneJobs(finished)) {
-    const store = storeFor(this.env);
-    const now = Date.now();
-    const gap = this.writeGap();
-    const outputs: JobOutput[] = [];
-    const finished: Job[] = [];
-    const taken = new Set<string>();
-    let dueAt = Infinity;
-    for (const job of jobs) {
-      const out = runJob(this.db, site, job);
-      const keys = keysOf(out);
-      const at = this.pacer.readyAt(keys, gap);
-      // A later job of this batch that shares a key with an earlier one waits its turn too.
-      if (at > now || (gap > 0 && keys.some((k) => taken.has(k)))) {
-        dueAt = Math.min(dueAt, Math.max(at, now + gap));
-        continue;
-      }
-      for (const k of keys) taken.add(k);
-      outputs.push(out);
-      finished.push(job);
+  private async drain(site: Site, now: number, backlog: boolean): Promise<FlushStats> {
+    const writer = new Writer(storeFor(this.env), this.ledger, this.pacer, num(this.env.KV_WRITE_GAP_MS, 1000));
+    if (this.items.dueScheduled(now).length) this.ctx.storage.transactionSync(() => releaseDue(this.parts(site), now));
+    const ctx = this.context(site, now);
+    let stats = await writer.flush(ctx, this.ledger.jobs(now), { source: 'jobs' });
+    queuePurge(this.ledger, stats.keys, now);
+    this.ledger.addHub(stats.feeds);
+    const batch = backlog ? this.ledger.backlog(BACKLOG_BATCH) : [];
+    if (batch.length) {
+      const more = await writer.flush(ctx, batch, { source: 'backlog', force: this.ledger.num('rebuildForce') === 1 });
+      this.ledger.addHub(more.feeds);
+      stats = addStats(stats, { ...more, dueAt: more.deferred === batch.length ? more.dueAt : now });
+      if (finishRebuild(this.ledger)) queuePurge(this.ledger, [EVERYTHING], now);
     }
-    // Stamped as the writes leave, after rendering, so the gap holds between the writes themselves.
-    this.pacer.wrote([...taken], Date.now(), gap);
-    const writes = outputs.flatMap((o) => o.writes);
-    const deletes = outputs.flatMap((o) => o.deletes);
-    const items = outputs.flatMap((o) => o.items);
-    const gone = outputs.flatMap((o) => o.goneSlugs);
-    try {
-      await Promise.all([
-        ...writes.map((w) => store.putDocument(w.path, w.body, { type: w.type, cache: w.cache, lastModified: w.lastModified })),
-        ...items.map((i) => store.putItem(i, site, new Date(i.updated ?? i.published).toUTCString())),
-        ...deletes.map((p) => store.deleteDocument(p)),
-        ...gone.map((s) => store.deleteItem(s)),
-      ]);
-    } catch (err) {
-      console.error('KV write failed; documents stay owed and are retried', err);
-      await this.wake(Date.now() + RETRY_MS);
-      throw err;
-    }
-    done(finished);
-    if (dueAt < Infinity) await this.wake(dueAt);
-    return {
-      kvWrites: writes.length + items.length,
-      kvDeletes: deletes.length + gone.length,
-      deferred: jobs.length - finished.length,
-      changedFeeds: outputs.flatMap((o) => o.changedFeeds),
-      paths: [...writes.map((w) => w.path), ...deletes],
-      slugs: [...items.map((i) => i.slug), ...gone],
-    };
+    await sendPurges(this.ledger, this.env.EDGE_CACHE, now, num(this.env.PURGE_GAP_MS, 12_000));
+    await sendPings(this.ledger, this.env.HUB_URL, this.env.SITE_URL, now);
+    await this.reschedule(now, stats.dueAt);
+    return stats;
   }
 
-  private result(record: ItemRecord, created: boolean, changed: boolean, stats: Awaited<ReturnType<Publisher['flush']>>): PublishResult {
-    return { ok: true, id: record.id, slug: record.slug, created, changed, ...stats };
+  private async reschedule(now: number, dueAt: number | null): Promise<void> {
+    const times = [
+      this.items.nextScheduledAt(),
+      this.ledger.jobCount() ? this.ledger.nextJobAt() : null,
+      this.ledger.backlogSize() ? (dueAt ?? now) : null,
+      nextPurgeAt(this.ledger, num(this.env.PURGE_GAP_MS, 12_000)),
+      this.ledger.hubQueued() ? now : null,
+      dueAt,
+    ].filter((t): t is number => t !== null);
+    if (!times.length) return;
+    const at = Math.max(Math.min(...times), now);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current || current < now) await this.ctx.storage.setAlarm(at);
   }
 }
 
-/** People see an author's name and a tag's own text in feed titles. */
-function labelOf(scope: Scope, item: ItemRecord): string {
-  if (scope.startsWith('/authors/')) return item.authors.find((a) => `/authors/${authorSlug(a.name)}` === scope)?.name ?? '';
-  if (scope.startsWith('/tags/')) return `#${scope.slice('/tags/'.length)}`;
-  return '';
-}
-
-/** JSON with sorted keys, so equal records compare equal whatever order their fields came in. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
-  );
+/** Podcasting 2.0 GUID: UUIDv5 (namespace ead4c236-…) of the feed URL without scheme or trailing slash. */
+async function podcastGuid(site: Site, scope: Scope): Promise<string> {
+  const url = feedUrl({ site, scope, page: 0 }, 'xml').replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
+  const ns = 'ead4c236bf5858c6a2c6a6b28d128cb6'.match(/../g)!.map((h) => parseInt(h, 16));
+  const bytes = new Uint8Array(await crypto.subtle.digest('SHA-1', new Uint8Array([...ns, ...new TextEncoder().encode(url)]))).slice(0, 16);
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -1,33 +1,48 @@
-// What the writer answers: publish, import and site-settings results, and conflicts.
+// What the writer answers: publish, import, site and rebuild results, refusals, and its status.
+import type { FlushStats } from './writer';
+import type { Job } from './ledger';
 
-/** What a write did, for the API answer, WebSub pings and the benchmark. */
-export interface PublishResult {
-  ok: true;
-  id: string;
-  slug: string;
-  created: boolean;
-  changed: boolean;
-  kvWrites: number;
-  kvDeletes: number;
-  /** Jobs left for the alarm because their documents were written less than a gap ago. */
-  deferred: number;
-  /** Paths of subscription feeds whose content changed. */
-  changedFeeds: string[];
-  /** Every document path written or deleted (so the caller's isolate can drop warm copies). */
-  paths: string[];
-  slugs: string[];
-}
-
-export interface PublishConflict {
+/** Why the writer refused a change; nothing was changed. */
+export interface Rejection {
   ok: false;
-  status: 404 | 409;
+  status: 404 | 409 | 412 | 413 | 422;
   field: string;
   detail: string;
 }
 
-export type ImportResult =
-  | { ok: true; imported: number; kvWrites: number; deferred: number; paths: string[]; slugs: string[] }
-  | (PublishConflict & { index: number });
+/** An item as the newsroom sees it after a write. */
+export interface ItemOutcome {
+  id: string;
+  slug: string;
+  state: 'published' | 'scheduled';
+  created: boolean;
+  changed: boolean;
+  etag: string;
+}
 
-/** A site settings change answered with what it wrote, and how many rewrites the alarm still owes. */
-export type SiteResult = Omit<PublishResult, 'ok' | 'id' | 'slug' | 'created'> & { pending: number };
+export type PublishResult = { ok: true } & ItemOutcome & FlushStats;
+
+export type ImportResult = ({ ok: true; items: ItemOutcome[] } & FlushStats) | { ok: false; rejections: (Rejection & { index: number })[] };
+
+export type SiteResult = { changed: boolean; rebuild: RebuildProgress | null } & FlushStats;
+
+/** A full re-render working through its backlog. */
+export interface RebuildProgress {
+  total: number;
+  done: number;
+  startedAt: string;
+  reason: string;
+}
+
+/** What GET /api/status shows: the writer's state at a glance. */
+export interface WriterStatus {
+  items: { published: number; scheduled: number };
+  scheduled: { slug: string; publishAt: string }[];
+  jobs: { pending: number; backlog: number; failed: number };
+  failed: { job: Job; error: string; at: string }[];
+  render: { version: number; stored: number | null; rebuild: RebuildProgress | null };
+  documents: number;
+  lastPublish: string | null;
+  hub: { url: string | null; pings: { topic: string; at: string; ok: boolean; detail: string }[] };
+  edgeCache: { lastPurge: string | null; result: string | null; queued: number };
+}

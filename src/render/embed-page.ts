@@ -1,7 +1,8 @@
 // The player page behind the oEmbed iframe: no scripts, no cookies, no storage, fills its frame.
 import { html, raw } from 'hono/html';
 import type { ItemRecord } from '../model/schema';
-import { itemUrl, type Site } from './document';
+import { itemUrl, siteName, type Site } from './document';
+import { finalXml } from './escape';
 import { player } from './item-page';
 
 const STYLE = `html,body{margin:0;height:100%;background:#000;overflow:hidden}
@@ -12,11 +13,12 @@ a.back:hover{text-decoration:underline}`;
 /** Renders the embeddable player for a video item. */
 export function renderEmbedPage(site: Site, item: ItemRecord): string {
   const url = itemUrl(site, item);
-  return html`<!doctype html>
+  return finalXml(
+    html`<!doctype html>
 <html lang="${item.language}">
 <head>
 <meta charset="utf-8">
-<title>${item.title} — ${site.title}</title>
+<title>${item.title} — ${siteName(site)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <link rel="canonical" href="${url}">
@@ -27,5 +29,6 @@ ${player(site, item)}
 <a class="back" href="${url}" target="_blank" rel="noopener">${item.title}</a>
 </body>
 </html>
-`.toString();
+`.toString(),
+  );
 }

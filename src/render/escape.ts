@@ -1,9 +1,27 @@
 // Escaping for HTML, XML text and attributes: every string we emit goes through one of these.
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+import { stripXmlForbidden } from '../model/schema';
 
-/** Escapes text or an attribute value for HTML and XML alike. */
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/**
+ * Escapes text or a double-quoted attribute value for HTML and XML alike, with XML's predefined
+ * entities only, so every XML parser reads back exactly what was written.
+ */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => ENTITIES[ch] as string);
+  return s.replace(/[&<>"]/g, (ch) => ENTITIES[ch] as string);
+}
+
+/**
+ * Text for xml-js (under `feed`), which turns "&amp;" back into "&" before escaping: escaping "&"
+ * first makes every string come out as it went in, "&amp;" included.
+ */
+export function xmlJsText(s: string): string {
+  return s.replace(/&/g, '&amp;');
+}
+
+/** An attribute value for xml-js, which escapes only `"` in attributes. */
+export function xmlJsAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**
@@ -14,12 +32,15 @@ export function cdataHtml(html: string): string {
   return html.replaceAll(']]>', ']]&gt;');
 }
 
-/** Plain text wrapped in CDATA: the only change is a space that keeps "]]>" from closing it. */
-export function cdataText(text: string): string {
-  return text.replaceAll(']]>', ']] >');
-}
-
 /** Serialises a value for a <script type="application/ld+json"> block without letting it close the tag. */
 export function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/**
+ * The last step of every XML and HTML document: whatever a field held, no character XML 1.0 forbids
+ * leaves the writer (the schema already strips them; URLs and ids are checked, not stripped).
+ */
+export function finalXml(doc: string): string {
+  return stripXmlForbidden(doc);
 }

@@ -1,164 +1,187 @@
-// RSS 2.0 and Atom 1.0 through the `feed` package, with its gaps filled here and only here:
-// namespaces, xml:lang, Media RSS, dc:creator, RFC 5005 links, honest enclosure types and lengths.
+// RSS 2.0 and Atom 1.0 through the `feed` package, with its gaps filled here and only here: exact
+// escaping, namespaces, xml:lang, Media RSS, podcast tags, RFC 5005 links, honest enclosures, a stylesheet.
 import { Feed, type Extension, type Item } from 'feed';
-import { escapeHtml, cdataHtml, cdataText } from './escape';
-import { contentHtml, docUpdated, embedUrl, feedTitle, feedUrl, itemUrl, mediaUrl, tagUrl, type FeedDoc, type Site } from './document';
+import { absolute, FEED_LINK_TYPES, FEED_STYLE } from '../model/paths';
 import type { ItemRecord } from '../model/schema';
-import { absolute } from '../model/paths';
+import {
+  contentHtml,
+  detailOf,
+  docUpdated,
+  feedTitle,
+  feedUrl,
+  homeUrl,
+  itemUrl,
+  mediaUrl,
+  namesOf,
+  pageUrl,
+  transcriptUrl,
+  type FeedDoc,
+  type Site,
+} from './document';
+import { escapeHtml, finalXml, xmlJsText } from './escape';
+import { NS, attrs, el, episodeExtensions, ext, isPodcast, mediaExtensions, podcastChannel } from './feed-extensions';
 
-const NS = {
-  atom: 'http://www.w3.org/2005/Atom',
-  content: 'http://purl.org/rss/1.0/modules/content/',
-  dc: 'http://purl.org/dc/elements/1.1/',
-  media: 'http://search.yahoo.com/mrss/',
-  fh: 'http://purl.org/syndication/history/1.0',
-};
+// The schema strips U+FFFF from every field, so it can stand for "]]>" until the document is written:
+// xml-js splits only the first "]]>" of a CDATA section, and this splits every one exactly.
+const CDATA_END = '\uFFFF';
+const forCdata = (s: string) => s.replaceAll(']]>', CDATA_END);
+const closeCdata = (xml: string) => xml.replaceAll(CDATA_END, ']]]]><![CDATA[>');
 
-// xml-js escapes only `"` in attributes, so values we hand it are escaped here.
-const attrs = (o: Record<string, string | number | undefined>) => {
-  const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(o)) if (val !== undefined) out[k] = escapeHtml(String(val));
-  return { _attributes: out };
-};
-
-const ext = (name: string, objects: unknown): Extension => ({ name, objects: objects as Record<string, unknown> });
+/** Shared head of both formats: a CSS stylesheet for people who open the feed in a browser. */
+function withStylesheet(xml: string, site: Site): string {
+  const pi = `<?xml-stylesheet type="text/css" href="${escapeHtml(absolute(site.url, FEED_STYLE))}"?>`;
+  return finalXml(closeCdata(xml.replace(/^(<\?xml[^>]*\?>)/, `$1\n${pi}`)));
+}
 
 function baseFeed(d: FeedDoc, format: 'xml' | 'atom'): Feed {
   const { site } = d;
   return new Feed({
     id: feedUrl(d, format, 0),
-    title: feedTitle(d),
-    description: site.description,
-    link: absolute(site.url, '/'),
+    title: xmlJsText(feedTitle(d)),
+    description: xmlJsText(site.description),
+    // The alternate is the scope's page for people, not the home page.
+    link: pageUrl(site, d.scope, d.page),
     language: site.language,
     updated: docUpdated(d.items),
     generator: 'wirefeed',
-    feedLinks: format === 'xml' ? { rss: feedUrl(d, 'xml') } : { atom: feedUrl(d, 'atom') },
-    hub: site.hub,
-    author: { name: site.author, link: absolute(site.url, '/') },
-    copyright: site.copyright,
-    ttl: format === 'xml' ? 5 : undefined,
+    author: { name: xmlJsText(site.author), link: homeUrl(site) },
+    ...(site.copyright ? { copyright: xmlJsText(site.copyright) } : {}),
+    ...(site.logo ? { image: xmlJsText(mediaUrl(site, site.logo)) } : {}),
+    ...(site.icon ? { favicon: xmlJsText(mediaUrl(site, site.icon)) } : {}),
+    ...(format === 'xml' ? { ttl: 5 } : {}),
   });
 }
 
-/** Media RSS for one item: the clip with its player, thumbnail, captions and credits. */
-function mediaExtensions(site: Site, item: ItemRecord): Extension[] {
-  const credits = item.authors.map((a) => ({ ...attrs({ role: 'reporter', scheme: 'urn:ebu' }), _text: a.name }));
-  const thumb = item.image && attrs({ url: mediaUrl(site, item.image.url), width: item.image.width, height: item.image.height });
-  if (!item.video) return thumb ? [ext('media:thumbnail', thumb)] : [];
-  const v = item.video;
-  return [
-    ext('media:content', {
-      ...attrs({
-        url: mediaUrl(site, v.url),
-        type: v.type,
-        medium: 'video',
-        isDefault: 'true',
-        expression: 'full',
-        fileSize: v.size,
-        duration: Math.round(v.duration),
-        width: v.width,
-        height: v.height,
-        lang: item.language,
-      }),
-      'media:title': { ...attrs({ type: 'plain' }), _text: item.title },
-      'media:description': { ...attrs({ type: 'plain' }), _text: item.summary },
-      ...(thumb ? { 'media:thumbnail': thumb } : {}),
-      'media:player': attrs({ url: embedUrl(site, item), width: v.width, height: v.height }),
-      'media:credit': credits,
-      ...(item.captions?.length
-        ? { 'media:subTitle': item.captions.map((c) => attrs({ type: 'text/vtt', lang: c.language, href: mediaUrl(site, c.url) })) }
-        : {}),
-      ...(item.stats ? { 'media:community': { 'media:statistics': attrs({ views: item.stats.views }) } } : {}),
-    }),
-  ];
+/** Self, hub and RFC 5005 links: archives link to the subscription document and to the next older page. */
+function feedLinks(d: FeedDoc, format: 'xml' | 'atom'): { rel: string; href: string }[] {
+  const out = [{ rel: 'self', href: feedUrl(d, format) }];
+  if (d.site.hub) out.push({ rel: 'hub', href: d.site.hub });
+  if (d.page) out.push({ rel: 'current', href: feedUrl(d, format, 0) });
+  if (d.prevPage) out.push({ rel: 'prev-archive', href: feedUrl(d, format, d.prevPage) });
+  return out;
 }
 
-function baseItem(site: Site, item: ItemRecord, html: boolean): Item {
+function baseItem(site: Site, item: ItemRecord, detail: 0 | 1 | 2, forAtom: boolean): Item {
   return {
-    title: html ? escapeHtml(item.title) : cdataText(item.title),
-    id: item.id,
+    // Atom titles and summaries go in as escaped HTML and come out as type="text" (PLAIN_AS_HTML).
+    title: forAtom ? escapeHtml(item.title) : forCdata(item.title),
+    // `feed` escapes Atom ids itself (as URLs) but writes RSS guids raw.
+    id: forAtom ? item.id : xmlJsText(item.id),
     link: itemUrl(site, item),
     date: new Date(item.updated ?? item.published),
     published: new Date(item.published),
-    description: html ? escapeHtml(item.summary) : cdataText(item.summary),
-    content: cdataHtml(contentHtml(site, item)),
+    // RSS readers read description as HTML: the plain summary is escaped so it shows as typed.
+    ...(detail > 0 ? { description: escapeHtml(item.summary) } : {}),
+    ...(detail > 1 ? { content: forCdata(contentHtml(site, item)) } : {}),
   };
 }
 
-/** Renders RSS 2.0 with content:encoded, dc:creator, one enclosure, Media RSS and RFC 5005 links. */
-export function renderRss(d: FeedDoc): string {
+/** Renders RSS 2.0: content:encoded, dc:creator, one enclosure, Media RSS, podcast tags and RFC 5005 links. */
+export function renderRss(d: FeedDoc, podcastGuid?: string): string {
   const f = baseFeed(d, 'xml');
   const { site } = d;
-  for (const item of d.items) {
+  const podcast = isPodcast(d);
+  f.addExtension(ext('atom:link', feedLinks(d, 'xml').map((l) => attrs({ ...l, type: l.rel === 'hub' ? undefined : FEED_LINK_TYPES.xml }))));
+  if (d.page) f.addExtension(ext('fh:archive', {}));
+  if (podcast) for (const e of podcastChannel(d, podcastGuid)) f.addExtension(e);
+  d.items.forEach((item, i) => {
+    const detail = detailOf(d, i);
+    const names = namesOf(site, item);
+    const categories = [
+      ...(names.section ? [el(names.section.name, { domain: absolute(site.url, '/sections/') })] : []),
+      ...names.tags.map((t) => el(t.name, { domain: absolute(site.url, '/tags/') })),
+    ];
+    const extensions: Extension[] = [
+      ext('dc:creator', item.authors.map((a) => el(a.name))),
+      ...(categories.length ? [ext('category', categories)] : []),
+      ...mediaExtensions(site, item, detail),
+      ...(podcast ? episodeExtensions(site, item) : []),
+    ];
     f.addItem({
-      ...baseItem(site, item, false),
-      category: item.tags.map((t) => ({ name: t, domain: tagUrl(site, t) })),
+      ...baseItem(site, item, detail, false),
       ...(item.video ? { video: { url: mediaUrl(site, item.video.url), type: item.video.type, length: item.video.size } } : {}),
-      extensions: [ext('dc:creator', item.authors.map((a) => ({ _text: a.name }))), ...mediaExtensions(site, item)],
+      extensions,
     });
-  }
-  const links = archiveLinks(d, 'xml').map(
-    ([rel, href]) => `<atom:link rel="${rel}" href="${escapeHtml(href)}" type="application/rss+xml"/>`,
-  );
-  const root = `<rss version="2.0" xmlns:atom="${NS.atom}" xmlns:content="${NS.content}" xmlns:dc="${NS.dc}" xmlns:media="${NS.media}" xmlns:fh="${NS.fh}">`;
-  return f
-    .rss2()
-    .replace(/<rss\b[^>]*>/, root)
-    .replace(/<channel>/, `<channel>${links.join('')}${d.page ? '<fh:archive/>' : ''}`);
+  });
+  const ns = Object.entries(NS)
+    .filter(([p]) => podcast || (p !== 'itunes' && p !== 'podcast'))
+    .map(([p, uri]) => ` xmlns:${p}="${uri}"`)
+    .join('');
+  return withStylesheet(channelFirst(f.rss2()).replace(/<rss\b[^>]*>/, `<rss version="2.0"${ns}>`), site);
 }
 
-/** Renders Atom 1.0 with xml:lang, enclosure links with lengths, Media RSS thumbnails and RFC 5005 links. */
+/**
+ * `feed` writes channel extensions after the items; RSS readers and the W3C validator expect channel
+ * elements first. The first "<item>" and the last "</item>" are the real tags: every text before or
+ * after them is escaped.
+ */
+function channelFirst(xml: string): string {
+  const last = xml.lastIndexOf('</item>');
+  if (last < 0) return xml;
+  const end = xml.lastIndexOf('</channel>');
+  const extensions = xml.slice(last + '</item>'.length, end).trim();
+  const first = xml.indexOf('<item>');
+  return `${xml.slice(0, first)}${extensions}\n        ${xml.slice(first, last + '</item>'.length)}\n    ${xml.slice(end)}`;
+}
+
+// `feed` writes titles and summaries as type="html" CDATA; ours are plain text, escaped by baseItem,
+// so the same characters stand as type="text" content and readers show them as typed.
+const PLAIN_AS_HTML = /<(title|summary) type="html"><!\[CDATA\[([^<>]*?)\]\]><\/\1>/g;
+
+/** Renders Atom 1.0: xml:lang, categories, enclosures with lengths, captions, thumbnails and RFC 5005 links. */
 export function renderAtom(d: FeedDoc): string {
   const f = baseFeed(d, 'atom');
   const { site } = d;
-  for (const item of d.items) {
+  d.items.forEach((item, i) => {
     f.addItem({
-      ...baseItem(site, item, true),
-      author: item.authors.map((a) => ({ name: a.name, link: a.url })),
-      category: item.tags.map((t) => ({ term: t, scheme: absolute(site.url, '/tags/') })),
+      ...baseItem(site, item, detailOf(d, i), true),
+      author: item.authors.map((a) => ({ name: xmlJsText(a.name), ...(a.url ? { link: mediaUrl(site, a.url) } : {}) })),
     });
-  }
-  const feedLevel = archiveLinks(d, 'atom').map(
-    ([rel, href]) => `<link rel="${rel}" href="${escapeHtml(href)}" type="application/atom+xml"/>`,
-  );
-  const root = `<feed xmlns="${NS.atom}" xmlns:media="${NS.media}" xmlns:fh="${NS.fh}" xml:lang="${escapeHtml(site.language)}">`;
+  });
+  const head = [
+    `<feed xmlns="${NS.atom}" xmlns:media="${NS.media}" xmlns:fh="${NS.fh}" xml:lang="${escapeHtml(site.language)}">`,
+    ...feedLinks(d, 'atom')
+      .filter((l) => l.rel !== 'self' && l.rel !== 'hub')
+      .map((l) => `<link rel="${l.rel}" href="${escapeHtml(l.href)}" type="${FEED_LINK_TYPES.atom}"/>`),
+    d.site.hub ? `<link rel="hub" href="${escapeHtml(d.site.hub)}"/>` : '',
+    `<link rel="self" href="${escapeHtml(feedUrl(d, 'atom'))}" type="${FEED_LINK_TYPES.atom}"/>`,
+    d.page ? '<fh:archive/>' : '',
+  ].join('');
   let i = 0;
-  return f
+  const xml = f
     .atom1()
-    .replace(/<feed\b[^>]*>/, `${root}${feedLevel.join('')}${d.page ? '<fh:archive/>' : ''}`)
-    .replace(/<entry>/g, () => `<entry${langAttr(d.items[i], site)}>${atomEntryExtras(site, d.items[i++] as ItemRecord)}`)
+    .replace(/<feed\b[^>]*>/, head)
+    .replace(/<entry>/g, () => {
+      const item = d.items[i] as ItemRecord;
+      const lang = item.language !== site.language ? ` xml:lang="${escapeHtml(item.language)}"` : '';
+      return `<entry${lang}>${atomEntryExtras(site, item, detailOf(d, i++))}`;
+    })
     .replace(PLAIN_AS_HTML, '<$1 type="text">$2</$1>');
+  return withStylesheet(xml, site);
 }
-
-// `feed` writes titles and summaries as type="html" CDATA; ours are plain text, already escaped
-// by baseItem, so the same characters stand as type="text" content and readers show them as typed.
-const PLAIN_AS_HTML = /<(title|summary) type="html"><!\[CDATA\[([^<>]*?)\]\]><\/\1>/g;
-
-const langAttr = (item: ItemRecord | undefined, site: Site) =>
-  item && item.language !== site.language ? ` xml:lang="${escapeHtml(item.language)}"` : '';
 
 // `feed` derives enclosure types from file extensions ("image/jpg"); ours come from the item.
-function atomEntryExtras(site: Site, item: ItemRecord): string {
+function atomEntryExtras(site: Site, item: ItemRecord, detail: 0 | 1 | 2): string {
   const out: string[] = [];
+  const names = namesOf(site, item);
+  const category = (term: string, scheme: string, label?: string) =>
+    `<category term="${escapeHtml(term)}" scheme="${escapeHtml(scheme)}"${label ? ` label="${escapeHtml(label)}"` : ''}/>`;
+  if (names.section && item.refs.section) {
+    out.push(category(item.refs.section, absolute(site.url, '/sections/'), names.section.name));
+  }
+  item.tags.forEach((t, k) => out.push(category(item.refs.tags[k] ?? t, absolute(site.url, '/tags/'), t)));
   if (item.video) {
     const v = item.video;
-    out.push(
-      `<link rel="enclosure" href="${escapeHtml(mediaUrl(site, v.url))}" type="${escapeHtml(v.type)}" length="${v.size}"/>`,
-    );
+    out.push(`<link rel="enclosure" href="${escapeHtml(mediaUrl(site, v.url))}" type="${escapeHtml(v.type)}" length="${v.size}"/>`);
+  }
+  if (detail > 0) {
+    for (const c of item.captions ?? []) {
+      out.push(`<link rel="related" href="${escapeHtml(mediaUrl(site, c.url))}" type="text/vtt" hreflang="${escapeHtml(c.language)}" title="${escapeHtml(`${c.label} captions`)}"/>`);
+    }
+    if (item.transcript) out.push(`<link rel="related" href="${escapeHtml(transcriptUrl(site, item))}" type="text/plain" title="Transcript"/>`);
   }
   if (item.image) {
-    out.push(
-      `<media:thumbnail url="${escapeHtml(mediaUrl(site, item.image.url))}" width="${item.image.width}" height="${item.image.height}"/>`,
-    );
+    out.push(`<media:thumbnail url="${escapeHtml(mediaUrl(site, item.image.url))}" width="${item.image.width}" height="${item.image.height}"/>`);
   }
   return out.join('');
-}
-
-/** RFC 5005 links: archives link back to the subscription document and to the next older page. */
-function archiveLinks(d: FeedDoc, format: 'xml' | 'atom'): [string, string][] {
-  const out: [string, string][] = [];
-  if (d.page) out.push(['current', feedUrl(d, format, 0)]);
-  if (d.prevPage) out.push(['prev-archive', feedUrl(d, format, d.prevPage)]);
-  return out;
 }

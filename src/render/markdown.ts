@@ -1,17 +1,26 @@
-// Markdown to sanitised HTML, done once at publish time: raw HTML is escaped, links are http(s) only.
+// Markdown to sanitised HTML, done once at publish time: raw HTML is escaped, links are http(s) only,
+// and a body whose HTML would outgrow its limit is refused before it is built.
 import { Marked, type Tokens } from 'marked';
 import { absolute } from '../model/paths';
 import { isSafeUrl } from '../model/schema';
 import { escapeHtml } from './escape';
 
-/** Renders an item body to HTML that is safe to embed in our pages and in feed content. */
-export function renderMarkdown(markdown: string, siteUrl: string): string {
+/** The body's HTML would be larger than allowed; `bytes` is a lower bound of its size. */
+export class BodyTooLarge extends Error {
+  constructor(readonly bytes: number) {
+    super(`renders to at least ${bytes} bytes of HTML`);
+  }
+}
+
+const encoder = new TextEncoder();
+
+function markedFor(siteUrl: string): Marked {
   const safeHref = (href: string): string | null => {
     if (href.startsWith('#')) return href;
     if (/^mailto:[^\s<>"]+$/i.test(href)) return href;
     return isSafeUrl(href) ? absolute(siteUrl, href) : null;
   };
-  const marked = new Marked({
+  return new Marked({
     gfm: true,
     async: false,
     renderer: {
@@ -32,5 +41,23 @@ export function renderMarkdown(markdown: string, siteUrl: string): string {
       },
     },
   });
-  return (marked.parse(markdown) as string).trim();
+}
+
+/**
+ * Renders an item body to HTML that is safe to embed in our pages and in feed content. Reference
+ * links let a few bytes of Markdown repeat a long URL thousands of times, so the links' share of the
+ * output is counted from the tokens first, and a body over `maxBytes` is refused without being built.
+ */
+export function renderMarkdown(markdown: string, siteUrl: string, maxBytes = Infinity): string {
+  const marked = markedFor(siteUrl);
+  const tokens = marked.lexer(markdown);
+  let floor = 0;
+  marked.walkTokens(tokens, (t) => {
+    if (t.type === 'link' || t.type === 'image') floor += t.href.length + (t.title?.length ?? 0);
+  });
+  if (floor > maxBytes) throw new BodyTooLarge(floor);
+  const html = marked.parser(tokens).trim();
+  const bytes = html.length > maxBytes / 3 ? encoder.encode(html).byteLength : html.length;
+  if (bytes > maxBytes) throw new BodyTooLarge(bytes);
+  return html;
 }

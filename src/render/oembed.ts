@@ -1,8 +1,7 @@
 // oEmbed 1.0 answers for our items: video (player iframe) or link (article), as JSON or XML.
 import type { ItemRecord } from '../model/schema';
-import { escapeHtml } from './escape';
-import { embedUrl, itemUrl, mediaUrl, type Site } from './document';
-import { absolute, authorSlug } from '../model/paths';
+import { escapeHtml, finalXml } from './escape';
+import { embedUrl, homeUrl, itemUrl, mediaUrl, namesOf, siteName, type Site } from './document';
 
 export interface Limits {
   maxwidth?: number;
@@ -20,14 +19,14 @@ export function fit(width: number, height: number, { maxwidth, maxheight }: Limi
 
 /** The oEmbed response object; field order follows the spec's listing. */
 export function oembedAnswer(site: Site, item: ItemRecord, limits: Limits): Record<string, string | number> {
-  const first = item.authors[0];
+  const first = namesOf(site, item).authors[0];
   const base: Record<string, string | number> = {
     version: '1.0',
     type: item.kind === 'video' && item.video ? 'video' : 'link',
     title: item.title,
-    ...(first ? { author_name: item.authors.map((a) => a.name).join(', '), author_url: first.url ?? absolute(site.url, `/authors/${authorSlug(first.name)}/feed.atom`) } : {}),
-    provider_name: site.title,
-    provider_url: absolute(site.url, '/'),
+    ...(first ? { author_name: item.authors.map((a) => a.name).join(', '), author_url: first.url ? mediaUrl(site, first.url) : first.page } : {}),
+    provider_name: siteName(site),
+    provider_url: homeUrl(site),
     cache_age: 3600,
   };
   if (item.image) {
@@ -53,5 +52,5 @@ export function oembedAnswer(site: Site, item: ItemRecord, limits: Limits): Reco
 /** The XML form: <oembed> with one element per field. */
 export function oembedXml(answer: Record<string, string | number>): string {
   const fields = Object.entries(answer).map(([k, val]) => `  <${k}>${escapeHtml(String(val))}</${k}>`);
-  return `<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n<oembed>\n${fields.join('\n')}\n</oembed>\n`;
+  return finalXml(`<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n<oembed>\n${fields.join('\n')}\n</oembed>\n`);
 }

@@ -1,43 +1,71 @@
-// Sitemaps: an index, and pages of items counted from the oldest, with the video extension.
+// Sitemaps: an index; pages of items counted from the oldest (video extension); Google News; scope pages.
+import { NEWS_SITEMAP, SCOPES_SITEMAP, sitemapPath } from '../model/paths';
 import type { ItemRecord } from '../model/schema';
-import { absolute, modifiedOf } from '../model/paths';
-import { escapeHtml } from './escape';
-import { embedUrl, itemUrl, mediaUrl, type Site } from './document';
+import { renderWithin } from './budget';
+import { embedUrl, itemUrl, mediaUrl, siteName, siteUrl, type Site } from './document';
+import { escapeHtml, finalXml } from './escape';
 
 /** Items per sitemap page; full pages never change when a new item arrives. */
 export const SITEMAP_PAGE = 1000;
 
-export const sitemapPagePath = (page: number) => `/sitemaps/${page}.xml`;
+const URLSET = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"';
+const doc = (root: string, attrs: string, lines: string[]) =>
+  finalXml(`<?xml version="1.0" encoding="utf-8"?>\n<${root} ${attrs}>\n${lines.join('\n')}${lines.length ? '\n' : ''}</${root}>\n`);
 
-/** The sitemap index listing pages 1…count. */
+/** The sitemap index: item pages 1…count, the news sitemap and the scope pages. */
 export function renderSitemapIndex(site: Site, count: number): string {
-  const entries = Array.from({ length: count }, (_, i) => `  <sitemap><loc>${escapeHtml(absolute(site.url, sitemapPagePath(i + 1)))}</loc></sitemap>`);
-  return `<?xml version="1.0" encoding="utf-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${entries.join('\n')}\n</sitemapindex>\n`;
+  const paths = [...Array.from({ length: count }, (_, i) => sitemapPath(i + 1)), NEWS_SITEMAP, SCOPES_SITEMAP];
+  return doc('sitemapindex', URLSET, paths.map((p) => `  <sitemap><loc>${escapeHtml(siteUrl(site, p))}</loc></sitemap>`));
 }
 
+// Google's limits: a description of at most 2048 characters, at most 32 tags.
 function videoEntry(site: Site, item: ItemRecord): string {
   const v = item.video;
   if (!v || !item.image) return '';
-  const tags = item.tags.slice(0, 32).map((t) => `<video:tag>${escapeHtml(t)}</video:tag>`);
   return [
     '<video:video>',
     `<video:thumbnail_loc>${escapeHtml(mediaUrl(site, item.image.url))}</video:thumbnail_loc>`,
     `<video:title>${escapeHtml(item.title)}</video:title>`,
-    `<video:description>${escapeHtml(item.summary)}</video:description>`,
+    `<video:description>${escapeHtml(item.summary.slice(0, 2048))}</video:description>`,
     `<video:content_loc>${escapeHtml(mediaUrl(site, v.url))}</video:content_loc>`,
     `<video:player_loc>${escapeHtml(embedUrl(site, item))}</video:player_loc>`,
     `<video:duration>${Math.round(v.duration)}</video:duration>`,
     `<video:publication_date>${escapeHtml(item.published)}</video:publication_date>`,
     ...(item.stats ? [`<video:view_count>${item.stats.views}</video:view_count>`] : []),
-    ...tags,
+    ...item.tags.slice(0, 32).map((t) => `<video:tag>${escapeHtml(t)}</video:tag>`),
     '</video:video>',
   ].join('');
 }
 
-/** One sitemap page of items (oldest first), with video entries for video items. */
+/** One sitemap page of items (oldest first); video entries for as many as the byte budget holds. */
 export function renderSitemapPage(site: Site, items: readonly ItemRecord[]): string {
-  const urls = items.map(
-    (i) => `  <url><loc>${escapeHtml(itemUrl(site, i))}</loc><lastmod>${escapeHtml(modifiedOf(i))}</lastmod>${videoEntry(site, i)}</url>`,
+  return renderWithin(items.length, (full) =>
+    doc(
+      'urlset',
+      `${URLSET} xmlns:video="http://www.google.com/schemas/sitemap-video/1.1"`,
+      items.map(
+        (i, k) => `  <url><loc>${escapeHtml(itemUrl(site, i))}</loc><lastmod>${escapeHtml(i.updated ?? i.published)}</lastmod>${k < full ? videoEntry(site, i) : ''}</url>`,
+      ),
+    ),
   );
-  return `<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:video="http://www.google.com/schemas/sitemap-video/1.1">\n${urls.join('\n')}\n</urlset>\n`;
+}
+
+/** Google News: the items published in the last two days, newest first, at most 1,000. */
+export function renderNewsSitemap(site: Site, items: readonly ItemRecord[]): string {
+  const name = escapeHtml(siteName(site));
+  return doc(
+    'urlset',
+    `${URLSET} xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"`,
+    items.slice(0, 1000).map(
+      (i) =>
+        `  <url><loc>${escapeHtml(itemUrl(site, i))}</loc><news:news><news:publication><news:name>${name}</news:name>` +
+        `<news:language>${escapeHtml(i.language.split('-')[0] as string)}</news:language></news:publication>` +
+        `<news:publication_date>${escapeHtml(i.published)}</news:publication_date><news:title>${escapeHtml(i.title)}</news:title></news:news></url>`,
+    ),
+  );
+}
+
+/** The pages of every scope that holds items (an emptied tag drops out), at most 50,000. */
+export function renderScopesSitemap(site: Site, paths: readonly string[]): string {
+  return doc('urlset', URLSET, paths.slice(0, 50_000).map((p) => `  <url><loc>${escapeHtml(siteUrl(site, p))}</loc></url>`));
 }

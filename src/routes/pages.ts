@@ -1,9 +1,10 @@
-// HTML routes: the home page, item pages and the embeddable player, all pre-rendered at publish time.
-import { Hono } from 'hono';
+// HTML routes and other stored documents: scope pages (home included), item pages, the player,
+// transcripts, the feed directory and sitemaps, all rendered at publish time.
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
+import { notFound } from '../errors';
+import { DIRECTORY, NEWS_SITEMAP, OPML, ROUTES, SCOPES_SITEMAP, SITEMAP_INDEX, pagePath, scopeFromRoute } from '../model/paths';
 import { serveDocument } from '../http/serve';
-
-const SLUG = ':slug{[a-z0-9]+(?:-[a-z0-9]+)*}';
 
 // Other sites frame the player, sandboxed or not: allow any ancestor, and nothing else.
 const EMBED_HEADERS = {
@@ -14,9 +15,21 @@ const EMBED_HEADERS = {
 
 const PAGE_HEADERS = { 'Content-Security-Policy': "frame-ancestors 'self'", 'Referrer-Policy': 'strict-origin-when-cross-origin' };
 
+function scopePage(c: Context<AppEnv>) {
+  const scope = scopeFromRoute(c.req.path, c.req.param());
+  if (scope === null) throw notFound();
+  return serveDocument(c, pagePath(scope, Number(c.req.param('page') ?? 0)), { scope, headers: PAGE_HEADERS });
+}
+
+const stored = (c: Context<AppEnv>) => serveDocument(c, c.req.path);
+
 export const pages = new Hono<AppEnv>();
-pages.get('/', (c) => serveDocument(c, '/', PAGE_HEADERS));
-pages.get(`/:kind{videos|articles}/${SLUG}`, (c) => serveDocument(c, c.req.path, PAGE_HEADERS));
-pages.get(`/embed/${SLUG}`, (c) => serveDocument(c, c.req.path, EMBED_HEADERS));
-pages.get('/sitemap.xml', (c) => serveDocument(c, '/sitemap.xml'));
-pages.get('/sitemaps/:page{[1-9][0-9]{0,6}\\.xml}', (c) => serveDocument(c, c.req.path));
+for (const scope of ROUTES.scopes) {
+  pages.get(scope || '/', scopePage);
+  pages.get(`${scope}${ROUTES.archivePage}`, scopePage);
+}
+pages.get(ROUTES.item, (c) => serveDocument(c, c.req.path, { headers: PAGE_HEADERS }));
+pages.get(ROUTES.embed, (c) => serveDocument(c, c.req.path, { headers: EMBED_HEADERS }));
+pages.get(ROUTES.transcript, stored);
+pages.get(DIRECTORY, (c) => serveDocument(c, DIRECTORY, { headers: PAGE_HEADERS }));
+for (const path of [OPML, SITEMAP_INDEX, NEWS_SITEMAP, SCOPES_SITEMAP, ROUTES.sitemapPage]) pages.get(path, stored);

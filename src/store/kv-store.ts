@@ -1,9 +1,8 @@
 // The only module that touches Workers KV: rendered documents and item records, plus the warm cache.
 import * as v from 'valibot';
-import { StoredItem, type ItemRecord, type Site } from '../model/schema';
-import { ProblemError } from '../errors';
+import { StoredItem, type Site, type ItemRecord } from '../model/schema';
 
-/** How a document may be cached: the subscription feed changes often, a full archive page never. */
+/** How a document may be cached: the subscription feed changes often, a full archive page almost never. */
 export type CacheClass = 'current' | 'archive' | 'page' | 'item';
 
 /** Stored beside each body in KV metadata, so one read yields body and validators. */
@@ -12,6 +11,8 @@ export interface DocMeta {
   lastModified: string;
   type: string;
   cache: CacheClass;
+  /** The render version that made the bytes. */
+  rv: number;
 }
 
 export interface Doc {
@@ -20,12 +21,27 @@ export interface Doc {
   body: Uint8Array;
 }
 
+/** Storage did not answer (or answered with something unusable); not a client's fault. */
+export class StorageError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfter = 10,
+  ) {
+    super(message);
+  }
+}
+
 const DocMetaSchema = v.object({
   etag: v.string(),
   lastModified: v.string(),
   type: v.string(),
   cache: v.picklist(['current', 'archive', 'page', 'item']),
+  rv: v.optional(v.number(), 0),
 });
+
+/** KV key of a public document, by path; of an item record, by slug. */
+export const docKey = (path: string) => `doc:${path}`;
+export const itemKey = (slug: string) => `item:${slug}`;
 
 interface Warm {
   doc: Doc;
@@ -34,7 +50,7 @@ interface Warm {
   full: boolean;
 }
 
-// Per isolate, bounded by entries and bytes; a stale entry stays as a fallback when KV fails.
+// Per isolate, bounded by entries and bytes; a stale entry stays as a fallback when KV fails or is slow.
 const warm = new Map<string, Warm>();
 const WARM_MAX_ENTRIES = 512;
 const WARM_MAX_BYTES = 48 * 1024 * 1024;
@@ -48,7 +64,7 @@ function drop(key: string) {
   }
 }
 
-function remember(key: string, doc: Doc, now: number, full = true) {
+function remember(key: string, doc: Doc, now: number, full: boolean) {
   drop(key);
   warm.set(key, { doc, at: now, full });
   warmBytes += doc.body.byteLength;
@@ -62,16 +78,26 @@ export async function etagOf(body: string): Promise<string> {
   return `"${b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}"`;
 }
 
-const validated = new WeakMap<Doc, v.InferOutput<typeof StoredItem> & { meta: DocMeta }>();
+const validated = new WeakMap<Doc, StoredItem>();
+const TIMED_OUT = Symbol('timed out');
+const wait = (ms: number) => new Promise<typeof TIMED_OUT>((r) => setTimeout(() => r(TIMED_OUT), ms));
 
-const docKey = (path: string) => `doc:${path}`;
-const itemKey = (slug: string) => `item:${slug}`;
+/** How the store waits on KV: how long isolate memory may answer, and how long a read may hold a request. */
+export interface StoreOptions {
+  warmSeconds: number;
+  /** With a stale copy in hand, how long to wait for KV before answering with the copy. */
+  staleWaitMs: number;
+  /** Without one, how long to wait before answering 503. */
+  readTimeoutMs: number;
+  /** Keeps a slow read going after the answer, so it refreshes the warm copy. */
+  waitUntil?: (p: Promise<unknown>) => void;
+}
 
-/** Reads and writes wirefeed's KV namespace; `warmSeconds` bounds how long isolate memory may answer. */
+/** Reads and writes wirefeed's KV namespace. */
 export class KvStore {
   constructor(
     private readonly kv: KVNamespace,
-    private readonly warmSeconds: number,
+    private readonly o: StoreOptions,
   ) {}
 
   /**
@@ -82,34 +108,39 @@ export class KvStore {
     return this.read(docKey(path), wantsBody);
   }
 
-  /** The item record behind an item page or oEmbed answer, validated by the one schema. */
-  async getItem(slug: string): Promise<{ item: ItemRecord; site: Site; meta: DocMeta } | null> {
+  /** The item record behind an item page or oEmbed answer (or where a renamed item went), validated by the one schema. */
+  async getItem(slug: string): Promise<{ stored: StoredItem; meta: DocMeta } | null> {
     const doc = await this.read(itemKey(slug), () => true);
     if (!doc) return null;
     // A warm document is the same object each time, so it is parsed and validated once.
-    let found = validated.get(doc);
-    if (!found) {
+    let stored = validated.get(doc);
+    if (!stored) {
       const result = v.safeParse(StoredItem, JSON.parse(new TextDecoder().decode(doc.body)));
-      if (!result.success) throw new ProblemError(503, 'Service Unavailable', 'A stored item failed validation.', {}, { 'Retry-After': '30' });
-      found = { ...result.output, meta: doc.meta };
-      validated.set(doc, found);
+      if (!result.success) throw new StorageError('A stored item failed validation.', 30);
+      stored = result.output;
+      validated.set(doc, stored);
     }
-    return found;
+    return { stored, meta: doc.meta };
   }
 
   private async read(key: string, wantsBody: (meta: DocMeta) => boolean): Promise<Doc | null> {
     const now = Date.now();
     const hot = warm.get(key);
     const usable = hot && (hot.full || !wantsBody(hot.doc.meta)) ? hot : undefined;
-    if (usable && now - usable.at < this.warmSeconds * 1000) return usable.doc;
-    let res: KVNamespaceGetWithMetadataResult<ReadableStream, unknown>;
-    try {
-      res = await this.kv.getWithMetadata(key, { type: 'stream' });
-    } catch (err) {
+    if (usable && now - usable.at < this.o.warmSeconds * 1000) return usable.doc;
+    const fresh = this.fetch(key, wantsBody, now);
+    const winner = await Promise.race([fresh.catch((err: unknown) => err as Error), wait(usable ? this.o.staleWaitMs : this.o.readTimeoutMs)]);
+    if (winner === TIMED_OUT || winner instanceof Error) {
+      this.o.waitUntil?.(fresh.catch(() => undefined));
       if (usable) return usable.doc;
-      console.error('KV read failed', key, err);
-      throw new ProblemError(503, 'Service Unavailable', 'Storage is not answering; try again shortly.', {}, { 'Retry-After': '10' });
+      console.error('KV read failed', key, winner === TIMED_OUT ? 'timed out' : winner);
+      throw winner instanceof StorageError ? winner : new StorageError('Storage is not answering; try again shortly.');
     }
+    return winner;
+  }
+
+  private async fetch(key: string, wantsBody: (meta: DocMeta) => boolean, now: number): Promise<Doc | null> {
+    const res = await this.kv.getWithMetadata(key, { type: 'stream' });
     if (res.value === null) {
       drop(key);
       return null;
@@ -117,54 +148,41 @@ export class KvStore {
     const meta = v.safeParse(DocMetaSchema, res.metadata);
     if (!meta.success) {
       await res.value.cancel();
-      if (usable) return usable.doc;
-      throw new ProblemError(503, 'Service Unavailable', 'A stored document has no validators.', {}, { 'Retry-After': '30' });
+      throw new StorageError('A stored document has no validators.', 30);
     }
-    if (!wantsBody(meta.output)) {
-      await res.value.cancel();
-      const doc = { meta: meta.output, body: new Uint8Array(0) };
-      if (this.warmSeconds > 0) remember(key, doc, now, false);
-      return doc;
-    }
-    const doc = { meta: meta.output, body: new Uint8Array(await new Response(res.value).arrayBuffer()) };
-    if (this.warmSeconds > 0) remember(key, doc, now);
+    const full = wantsBody(meta.output);
+    if (!full) await res.value.cancel();
+    const doc = { meta: meta.output, body: full ? new Uint8Array(await new Response(res.value).arrayBuffer()) : new Uint8Array(0) };
+    if (this.o.warmSeconds > 0) remember(key, doc, now, full);
     return doc;
   }
 
-  /** Writes a rendered document with its validators. */
-  async putDocument(path: string, body: string, meta: Omit<DocMeta, 'etag'>): Promise<void> {
-    const full: DocMeta = { ...meta, etag: await etagOf(body) };
-    drop(docKey(path));
-    await this.kv.put(docKey(path), body, { metadata: full });
+  /** Writes a document or item record under its key, with its validators. */
+  async put(key: string, body: string, meta: DocMeta): Promise<void> {
+    drop(key);
+    await this.kv.put(key, body, { metadata: meta });
   }
 
-  async deleteDocument(path: string): Promise<void> {
-    drop(docKey(path));
-    await this.kv.delete(docKey(path));
+  async delete(key: string): Promise<void> {
+    drop(key);
+    await this.kv.delete(key);
   }
 
   /** Drops this isolate's warm copies so its next read sees what was just published. */
-  forget(paths: readonly string[], slugs: readonly string[] = []): void {
-    for (const p of paths) drop(docKey(p));
-    for (const s of slugs) drop(itemKey(s));
-  }
-
-  /** Stores an item record; its etag changes whenever the record does. */
-  async putItem(item: ItemRecord, site: Site, lastModified: string): Promise<void> {
-    const body = JSON.stringify({ item, site });
-    const meta: DocMeta = { etag: await etagOf(body), lastModified, type: 'application/json', cache: 'item' };
-    drop(itemKey(item.slug));
-    await this.kv.put(itemKey(item.slug), body, { metadata: meta });
-  }
-
-  async deleteItem(slug: string): Promise<void> {
-    drop(itemKey(slug));
-    await this.kv.delete(itemKey(slug));
+  forget(keys: readonly string[]): void {
+    for (const k of keys) drop(k);
   }
 }
 
-/** The store for this request's bindings. */
-export function storeFor(env: Env): KvStore {
+/** The store for a set of bindings; `waitUntil` lets slow reads finish in the background. */
+export function storeFor(env: Pick<Env, 'FEEDS' | 'WARM_TTL'>, waitUntil?: (p: Promise<unknown>) => void): KvStore {
   const seconds = Number(env.WARM_TTL);
-  return new KvStore(env.FEEDS, Number.isFinite(seconds) && seconds >= 0 ? seconds : 5);
+  return new KvStore(env.FEEDS, {
+    warmSeconds: Number.isFinite(seconds) && seconds >= 0 ? seconds : 5,
+    staleWaitMs: 250,
+    readTimeoutMs: 5000,
+    ...(waitUntil ? { waitUntil } : {}),
+  });
 }
+
+export type { Site, ItemRecord };

@@ -122,7 +122,8 @@ print(json.dumps({'title': e.title, 'author': e.author, 'published': e.published
       published: [2020, 6, 16],
       duration: '134',
       thumb: `${w.url}/media/liaison-office.jpg`,
-      tags: ['north-korea', 'south-korea', 'kaesong', 'inter-korean-relations'],
+      // The section comes first, as its own category (with a scheme), then the tags.
+      tags: ['World', 'north-korea', 'south-korea', 'kaesong', 'inter-korean-relations'],
     });
   });
 });
@@ -136,7 +137,7 @@ describe('newsroom CLI', () => {
     writeFileSync(join(bad, 'items', 'broken-date.md'), seed.replace('slug: n-korea-blows-up-inter-korean-liaison-office', 'slug: broken-date').replace(/^published: .*$/m, 'published: yesterday'));
     const r = spawnSync('node', ['scripts/publish.mjs', '--url', w.url, '--dir', bad], { encoding: 'utf8', env: { ...process.env, API_TOKEN: w.token } });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^broken-date\.md: published: must be an ISO 8601 date-time/m);
+    expect(r.stderr).toMatch(/^broken-date\.md: published: "yesterday" is not a date-time with an offset/m);
     expect(r.stdout).toContain('0 published, 1 failed');
   });
 });

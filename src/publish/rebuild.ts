@@ -1,0 +1,71 @@
+// A full re-render as one idempotent job of the writer: after a deploy that changes a renderer, a site
+// settings change, or on demand. Old copies keep being served until each document is rewritten.
+import { scopeKind } from '../model/paths';
+import { SITEMAP_PAGE } from '../render/sitemap';
+import { RENDER_VERSION } from '../render/version';
+import type { ItemIndex } from './item-index';
+import type { Ledger } from './ledger';
+import type { RebuildProgress } from './results';
+import type { ScopeIndex } from './scope-index';
+
+// What readers poll most comes first: the main feed and kinds, then sections, authors, tags.
+const ORDER = { all: 0, kind: 1, section: 2, author: 3, tag: 4 } as const;
+
+/**
+ * Queues every document the writer owes in the backlog, in the order readers need them: home page
+ * and subscription feeds, the directory and sitemaps, archive pages, then item pages. A rebuild
+ * already under way is folded in (the backlog holds each job once).
+ */
+export function startRebuild(items: ItemIndex, scopes: ScopeIndex, ledger: Ledger, now: number, reason: string, force = false): void {
+  const all = scopes.scopes().sort((a, b) => ORDER[scopeKind(a.scope)] - ORDER[scopeKind(b.scope)]);
+  for (const s of all) ledger.addBacklog({ t: 'scope', scope: s.scope, page: 0 });
+  ledger.addBacklog({ t: 'directory' });
+  ledger.addBacklog({ t: 'news' });
+  const sitemapPages = Math.ceil((items.nextSeq() - 1) / SITEMAP_PAGE);
+  for (let page = 1; page <= sitemapPages; page++) ledger.addBacklog({ t: 'sitemap', page });
+  for (const s of all) for (let page = 1; page <= s.archived; page++) ledger.addBacklog({ t: 'scope', scope: s.scope, page });
+  for (const slug of items.allSlugs()) ledger.addBacklog({ t: 'slug', slug });
+  const running = ledger.num('rebuildTotal') !== null;
+  ledger.setNum('rebuildTotal', ledger.backlogSize() + (running ? rebuildDone(ledger) : 0));
+  if (!running) ledger.setNum('rebuildStarted', now);
+  ledger.setNum('rebuildForce', force || ledger.num('rebuildForce') === 1 ? 1 : 0);
+  ledger.setText('rebuildReason', reason);
+}
+
+function rebuildDone(ledger: Ledger): number {
+  return Math.max(0, (ledger.num('rebuildTotal') ?? 0) - ledger.backlogSize());
+}
+
+/** The rebuild under way, or null. */
+export function rebuildProgress(ledger: Ledger): RebuildProgress | null {
+  const total = ledger.num('rebuildTotal');
+  if (total === null) return null;
+  return {
+    total,
+    done: rebuildDone(ledger),
+    startedAt: new Date(ledger.num('rebuildStarted') ?? 0).toISOString(),
+    reason: ledger.text('rebuildReason') ?? '',
+  };
+}
+
+/** True when the documents KV holds were made by an older renderer (and there are documents). */
+export function staleRenderVersion(ledger: Ledger): boolean {
+  const stored = ledger.num('rv');
+  if (stored === RENDER_VERSION) return false;
+  if (ledger.docCount() === 0) {
+    ledger.setNum('rv', RENDER_VERSION);
+    return false;
+  }
+  return ledger.num('rebuildTotal') === null;
+}
+
+/** Closes a rebuild whose backlog is empty: KV now holds this version's documents. Returns whether it did. */
+export function finishRebuild(ledger: Ledger): boolean {
+  if (ledger.num('rebuildTotal') === null || ledger.backlogSize() > 0) return false;
+  ledger.setNum('rv', RENDER_VERSION);
+  ledger.setNum('rebuildTotal', null);
+  ledger.setNum('rebuildStarted', null);
+  ledger.setNum('rebuildForce', null);
+  ledger.setText('rebuildReason', null);
+  return true;
+}

@@ -1,0 +1,183 @@
+// The one owner of scopes, positions and labels: the slugs names get, who belongs to which scope at
+// which position, which pages a change touches, and which items each page shows.
+import type { ItemRecord } from '../model/schema';
+import { baseSlug, candidateSlug, nameKey, type NameKind } from '../model/names';
+import { kindScope, nameScope, type Scope } from '../model/paths';
+import type { FeedDoc } from '../render/document';
+import { parseRecord } from './item-index';
+
+/**
+ * Each scope numbers its members 1, 2, 3… in the order they joined; page k holds positions
+ * (k-1)·size+1 … k·size, so pages are counted from the oldest and a full page never moves. The
+ * subscription document (page 0) holds everything from the newest full page on.
+ */
+interface ScopeState {
+  nextPos: number;
+  archived: number;
+  label: string;
+}
+
+/** A page a change touched: 0 is the subscription document. */
+export interface PageRef {
+  scope: Scope;
+  page: number;
+}
+
+/** First page held by the subscription document, given the highest position used so far. */
+export function currentFirstPage(maxPos: number, pageSize: number): number {
+  return Math.max(1, Math.floor(maxPos / pageSize));
+}
+
+/** Every scope an item belongs to, with the label people see for it. */
+export function scopesOf(item: ItemRecord): Map<Scope, string> {
+  const out = new Map<Scope, string>([
+    ['', ''],
+    [kindScope(item.kind), item.kind === 'video' ? 'Videos' : 'Articles'],
+  ]);
+  item.refs.authors.forEach((slug, i) => out.set(nameScope('author', slug), item.authors[i]?.name ?? slug));
+  item.refs.tags.forEach((slug, i) => out.set(nameScope('tag', slug), item.tags[i] ?? slug));
+  if (item.refs.section && item.section) out.set(nameScope('section', item.refs.section), item.section);
+  return out;
+}
+
+type Member = { pos: number; record: string };
+
+export class ScopeIndex {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`
+      CREATE TABLE IF NOT EXISTS names (kind TEXT NOT NULL, key TEXT NOT NULL, slug TEXT NOT NULL, PRIMARY KEY (kind, key), UNIQUE (kind, slug));
+      CREATE TABLE IF NOT EXISTS members (scope TEXT NOT NULL, pos INTEGER NOT NULL, id TEXT NOT NULL, PRIMARY KEY (scope, pos));
+      CREATE INDEX IF NOT EXISTS members_by_id ON members (id, scope);
+      CREATE TABLE IF NOT EXISTS scopes (scope TEXT PRIMARY KEY, next_pos INTEGER NOT NULL, archived INTEGER NOT NULL, label TEXT NOT NULL);
+    `);
+  }
+
+  /**
+   * The slug of a name, given the first time the name is seen and kept for good: two names never
+   * share a slug ("José" and "Jose" get "jose" and "jose-2"; "李明" and "王芳" keep their own).
+   * Another spelling of the same name (case, spacing) keeps the slug.
+   */
+  assignName(kind: NameKind, name: string): string {
+    const key = nameKey(name);
+    const found = this.sql.exec<{ slug: string }>('SELECT slug FROM names WHERE kind = ? AND key = ?', kind, key).toArray()[0];
+    if (found) return found.slug;
+    const base = baseSlug(name);
+    for (let n = 1; ; n++) {
+      const slug = candidateSlug(base, kind, n);
+      if (!this.sql.exec('SELECT 1 FROM names WHERE kind = ? AND slug = ?', kind, slug).toArray().length) {
+        this.sql.exec('INSERT INTO names (kind, key, slug) VALUES (?, ?, ?)', kind, key, slug);
+        return slug;
+      }
+    }
+  }
+
+  private state(scope: Scope): ScopeState | null {
+    const row = this.sql
+      .exec<{ next_pos: number; archived: number; label: string }>('SELECT next_pos, archived, label FROM scopes WHERE scope = ?', scope)
+      .toArray()[0];
+    return row ? { nextPos: row.next_pos, archived: row.archived, label: row.label } : null;
+  }
+
+  /** Every scope with its label, how many items it holds now and how many archive pages it has. */
+  scopes(): { scope: Scope; label: string; count: number; archived: number }[] {
+    return this.sql
+      .exec<{ scope: Scope; label: string; count: number; archived: number }>(
+        'SELECT s.scope, s.label, s.archived, (SELECT COUNT(*) FROM members m WHERE m.scope = s.scope) AS count FROM scopes s',
+      )
+      .toArray();
+  }
+
+  private position(scope: Scope, id: string): number | null {
+    return this.sql.exec<{ pos: number }>('SELECT pos FROM members WHERE scope = ? AND id = ?', scope, id).toArray()[0]?.pos ?? null;
+  }
+
+  private count(scope: Scope): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM members WHERE scope = ?', scope).one().n;
+  }
+
+  /**
+   * Moves an item's memberships from `prev` to `next` (either may be null: published, withdrawn) and
+   * returns the pages that changed, and whether the set of non-empty scopes or their labels changed.
+   */
+  applyMembership(prev: ItemRecord | null, next: ItemRecord | null, pageSize: number): { pages: PageRef[]; directory: boolean } {
+    const before = prev ? scopesOf(prev) : new Map<Scope, string>();
+    const after = next ? scopesOf(next) : new Map<Scope, string>();
+    const id = (next ?? prev)?.id ?? '';
+    const pages: PageRef[] = [];
+    let directory = false;
+    for (const scope of before.keys()) {
+      if (after.has(scope)) {
+        const pos = this.position(scope, id);
+        const label = after.get(scope) ?? '';
+        if (this.state(scope)?.label !== label) {
+          this.sql.exec('UPDATE scopes SET label = ? WHERE scope = ?', label, scope);
+          directory = true;
+        }
+        if (pos !== null) pages.push(...this.touched(scope, pos, pageSize));
+      } else {
+        const pos = this.position(scope, id);
+        if (pos === null) continue;
+        this.sql.exec('DELETE FROM members WHERE scope = ? AND pos = ?', scope, pos);
+        if (this.count(scope) === 0) directory = true;
+        pages.push(...this.touched(scope, pos, pageSize));
+      }
+    }
+    for (const [scope, label] of after) {
+      if (before.has(scope)) continue;
+      const state = this.state(scope);
+      const pos = state?.nextPos ?? 1;
+      if (state) this.sql.exec('UPDATE scopes SET next_pos = ?, label = ? WHERE scope = ?', pos + 1, label, scope);
+      else this.sql.exec('INSERT INTO scopes (scope, next_pos, archived, label) VALUES (?, ?, 0, ?)', scope, pos + 1, label);
+      if (!state || this.count(scope) === 0 || state.label !== label) directory = true;
+      this.sql.exec('INSERT INTO members (scope, pos, id) VALUES (?, ?, ?)', scope, pos, id);
+      pages.push(...this.touched(scope, pos, pageSize));
+    }
+    return { pages, directory };
+  }
+
+  /**
+   * The pages a change at `pos` touches: its own page, the subscription document (it may show items
+   * from archive pages after withdrawals), and pages that have just become archives.
+   */
+  private touched(scope: Scope, pos: number, pageSize: number): PageRef[] {
+    const state = this.state(scope);
+    if (!state) return [];
+    const first = currentFirstPage(state.nextPos - 1, pageSize);
+    const page = Math.ceil(pos / pageSize);
+    const out: PageRef[] = [{ scope, page: 0 }];
+    if (page < first) out.push({ scope, page });
+    for (let k = state.archived + 1; k < first; k++) out.push({ scope, page: k });
+    if (first - 1 > state.archived) this.sql.exec('UPDATE scopes SET archived = ? WHERE scope = ?', first - 1, scope);
+    return out;
+  }
+
+  private members(query: string, ...args: (string | number)[]): { pos: number; record: ItemRecord }[] {
+    return this.sql
+      .exec<Member>(query, ...args)
+      .toArray()
+      .map((m) => ({ pos: m.pos, record: parseRecord(m.record) }));
+  }
+
+  /**
+   * What a scope document shows: archive page `requested`, or (0, or any page not yet an archive)
+   * the subscription document, which holds the newest `pageSize` items at least, taking them from
+   * archive pages when withdrawals have thinned its own range. Null for a scope that never existed.
+   */
+  page(scope: Scope, requested: number, pageSize: number): Omit<FeedDoc, 'site'> | null {
+    const state = this.state(scope);
+    if (!state) return null;
+    const maxPos = state.nextPos - 1;
+    const first = currentFirstPage(maxPos, pageSize);
+    const page = requested >= first ? 0 : requested;
+    const join = 'SELECT m.pos, i.record FROM members m JOIN items i ON i.id = m.id WHERE m.scope = ?';
+    if (page) {
+      const items = this.members(`${join} AND m.pos BETWEEN ? AND ? ORDER BY m.pos DESC`, scope, (page - 1) * pageSize + 1, page * pageSize);
+      return { scope, label: state.label, page, items: items.map((m) => m.record), ...(page > 1 ? { prevPage: page - 1 } : {}) };
+    }
+    let items = this.members(`${join} AND m.pos >= ? ORDER BY m.pos DESC`, scope, (first - 1) * pageSize + 1);
+    if (items.length < pageSize) items = this.members(`${join} ORDER BY m.pos DESC LIMIT ?`, scope, pageSize);
+    const lowest = items[items.length - 1]?.pos ?? (first - 1) * pageSize + 1;
+    const below = this.sql.exec<{ p: number | null }>('SELECT MAX(pos) AS p FROM members WHERE scope = ? AND pos < ?', scope, lowest).one().p;
+    return { scope, label: state.label, page: 0, items: items.map((m) => m.record), ...(below ? { prevPage: Math.ceil(below / pageSize) } : {}) };
+  }
+}

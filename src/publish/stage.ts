@@ -1,0 +1,118 @@
+// Stage: an input becomes the record the writer would store, checked against the index and rendered
+// into every document it appears in, before anything is committed. A failure here changes nothing.
+import { DOC_BUDGET_BYTES, LIMITS } from '../model/limits';
+import { newItemId } from '../model/paths';
+import { nameKey } from '../model/names';
+import type { ItemInput, ItemRecord, Site } from '../model/schema';
+import { fits } from '../render/budget';
+import type { FeedDoc } from '../render/document';
+import { renderEmbedPage } from '../render/embed-page';
+import { renderAtom, renderRss } from '../render/feed-adapter';
+import { renderItemPage } from '../render/item-page';
+import { renderJsonFeed } from '../render/json-feed';
+import { BodyTooLarge, renderMarkdown } from '../render/markdown';
+import { oembedAnswer, oembedXml } from '../render/oembed';
+import { renderScopePage } from '../render/scope-page';
+import { renderNewsSitemap, renderSitemapPage } from '../render/sitemap';
+import type { IndexedItem, ItemIndex } from './item-index';
+import type { ScopeIndex } from './scope-index';
+import type { Rejection } from './results';
+
+/** A change the writer can commit: the new record, what it replaces, and its state. */
+export interface Staged {
+  ok: true;
+  record: ItemRecord;
+  prev: IndexedItem | null;
+  state: 'published' | 'scheduled';
+  publishAt: number;
+}
+
+const reject = (status: Rejection['status'], field: string, message: string): Rejection => ({ ok: false, status, field, detail: `${field}: ${message}` });
+
+/** The first of each name by its key: "Korea" and "korea" are one tag. */
+function unique<T>(xs: readonly T[], name: (x: T) => string): T[] {
+  const seen = new Set<string>();
+  return xs.filter((x) => {
+    const k = nameKey(name(x));
+    return !seen.has(k) && (seen.add(k), true);
+  });
+}
+
+/**
+ * Builds the record for `input` with the site's defaults (language, authors), checks that the slug
+ * and id agree with the index and that `ifMatch` names the current version, and renders the body.
+ * Names are given their slugs here, so the caller runs this inside the transaction it may roll back.
+ */
+export function stage(items: ItemIndex, scopes: ScopeIndex, site: Site, input: ItemInput, now: number, ifMatch?: string): Staged | Rejection {
+  const bySlug = items.itemBySlug(input.slug);
+  const byId = input.id ? items.itemById(input.id) : null;
+  if (bySlug && input.id && bySlug.record.id !== input.id) {
+    return reject(409, 'slug', `"${input.slug}" already belongs to another item (${bySlug.record.id}); choose another slug`);
+  }
+  const prev = byId ?? bySlug;
+  if (ifMatch !== undefined && ifMatch !== '*' && !ifMatch.split(',').some((t) => t.trim() === prev?.etag)) {
+    return reject(412, 'If-Match', prev ? `the item has changed since ${ifMatch} (now ${prev.etag}); fetch it again` : 'no such item is stored');
+  }
+  let bodyHtml: string;
+  try {
+    bodyHtml = renderMarkdown(input.body, site.url, LIMITS.bodyHtmlBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) return reject(413, 'body', `${err.message}; at most ${LIMITS.bodyHtmlBytes} are stored`);
+    throw err;
+  }
+  const { id: _id, ...fields } = input;
+  const authors = unique(input.authors ?? [{ name: site.author }], (a) => a.name);
+  const tags = unique(input.tags ?? [], (t) => t);
+  const record: ItemRecord = {
+    ...fields,
+    language: input.language ?? site.language,
+    authors,
+    tags,
+    id: prev?.record.id ?? input.id ?? freshId(items, site.url, input),
+    seq: prev?.record.seq ?? items.nextSeq(),
+    bodyHtml,
+    refs: {
+      authors: authors.map((a) => scopes.assignName('author', a.name)),
+      tags: tags.map((t) => scopes.assignName('tag', t)),
+      ...(input.section ? { section: scopes.assignName('section', input.section) } : {}),
+    },
+  };
+  const publishAt = Date.parse(record.published);
+  const problem = trialRender(site, record);
+  if (problem) return problem;
+  return { ok: true, record, prev, state: publishAt > now ? 'scheduled' : 'published', publishAt };
+}
+
+// Tag ids are date + slug; a later item reusing a renamed item's old slug on the same day needs a suffix.
+function freshId(items: ItemIndex, siteUrl: string, input: ItemInput): string {
+  const base = newItemId(siteUrl, input.slug, input.published);
+  let id = base;
+  for (let n = 2; items.itemById(id); n++) id = `${base}-${n}`;
+  return id;
+}
+
+/**
+ * Renders the record into every kind of document it will appear in. Whatever the schema let
+ * through, an item that cannot be rendered, or whose own page would not fit a stored document, is
+ * refused here rather than left to stop the writer's queue.
+ */
+function trialRender(site: Site, record: ItemRecord): Rejection | null {
+  const doc: FeedDoc = { site, scope: '', label: '', page: 0, items: [record] };
+  let page = '';
+  try {
+    page = renderItemPage(site, record);
+    if (record.video) renderEmbedPage(site, record);
+    for (const render of [renderRss, renderAtom, renderJsonFeed, renderScopePage]) render(doc);
+    oembedXml(oembedAnswer(site, record, {}));
+    renderSitemapPage(site, [record]);
+    renderNewsSitemap(site, [record]);
+  } catch (err) {
+    console.error('trial render failed', record.slug, err);
+    return reject(422, '(item)', `could not be rendered (${err instanceof Error ? err.message : String(err)}); nothing was changed`);
+  }
+  if (!fits(page, DOC_BUDGET_BYTES)) {
+    const field = (record.transcript?.length ?? 0) > record.bodyHtml.length ? 'transcript' : 'body';
+    return reject(413, field, `makes the item's page larger than ${DOC_BUDGET_BYTES} bytes; shorten it`);
+  }
+  return null;
+}
