@@ -1,5 +1,5 @@
 // Test helpers: content/ as the API sees it, an authenticated API client, XML parsing and KV counting.
-import { SELF, env, runInDurableObject } from 'cloudflare:test';
+import { SELF, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { XMLParser } from 'fast-xml-parser';
 import { vi } from 'vitest';
 import { parseItemFile, parseSiteFile, publicationOrder } from '../scripts/content.mjs';
@@ -133,6 +133,21 @@ export async function countPublisherKv(fn: () => Promise<unknown>): Promise<{ co
 }
 
 export const HUB = 'https://hub.example/';
+
+/**
+ * Lets the writer's alarm finish what a publish left it (hub pings, paced writes): runs the alarm
+ * until the status shows nothing queued for the hub. Miniflare may fire the alarm by itself too.
+ */
+export async function settleWriter(): Promise<void> {
+  const stub = env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
+  for (let i = 0; i < 50; i++) {
+    await runDurableObjectAlarm(stub);
+    const status = await (await api('GET', '/status')).json<{ hub: { queued: number } }>();
+    if (status.hub.queued === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('the writer still has hub pings queued');
+}
 
 /** Answers outbound requests to HUB with `answer` and records them; anything else goes out as usual. */
 export function mockHub(answer: () => Promise<Response>): { url: string; body: string }[] {

@@ -2,13 +2,14 @@
 import { createExecutionContext, env, runDurableObjectAlarm, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { app } from '../src/app';
-import { HUB, ORIGIN, api, get, mockHub, parseXml, publish, syntheticItem, withPublisherEnv } from './helpers';
+import { HUB, ORIGIN, api, get, mockHub, parseXml, publish, settleWriter, syntheticItem, withPublisherEnv } from './helpers';
 
-/** Publishes with the hub set where it matters: the writer announces, and the feeds name it. */
+/** Publishes with the hub set where it matters (the writer announces, and the feeds name it) and lets the alarm ping. */
 async function publishWithHub(item: Record<string, unknown>) {
   let res: Response | undefined;
   await withPublisherEnv({ HUB_URL: HUB }, async () => {
     res = await api('PUT', `/items/${String(item.slug)}`, item);
+    await settleWriter();
   });
   return res as Response;
 }
@@ -51,6 +52,7 @@ describe('WebSub', () => {
   it('no hub configured: no pings, no hub links', async () => {
     const calls = mockHub(async () => new Response(null));
     await publish(syntheticItem(3));
+    await settleWriter();
     expect(calls).toEqual([]);
     expect(await (await get('/feed.xml')).text()).not.toContain('rel="hub"');
   });

@@ -2,7 +2,7 @@
 // once more a second later with the whole burst in it, and the alarm announces what it wrote.
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HUB, ORIGIN, get, mockHub, publish, syntheticItem, withPublisherEnv } from './helpers';
+import { HUB, ORIGIN, get, mockHub, publish, settleWriter, syntheticItem, withPublisherEnv } from './helpers';
 
 /** The real namespace, with the time of every put recorded per key. */
 function timedKv(kv: KVNamespace): { kv: KVNamespace; puts: Map<string, number[]> } {
@@ -43,6 +43,7 @@ describe('write pacing', () => {
       // Miniflare may already have fired the alarm by itself; either way it has run once this returns.
       await runDurableObjectAlarm(stub);
       expect(await feedIds()).toEqual(['item-3', 'item-2', 'item-1']);
+      await settleWriter();
     });
     expect(puts.get('doc:/feed.json')).toHaveLength(2);
     for (const [key, times] of puts) {

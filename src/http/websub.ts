@@ -16,6 +16,8 @@ export async function pingHub(hub: string, siteUrl: string, paths: readonly stri
       try {
         const res = await fetch(hub, {
           method: 'POST',
+          // A hub that hangs must not hold the writer's alarm.
+          signal: AbortSignal.timeout(10_000),
           headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams({ 'hub.mode': 'publish', 'hub.url': topic }).toString(),
         });

@@ -139,6 +139,11 @@ export class Ledger {
     this.sql.exec('DELETE FROM jobs WHERE key = ?', key(job));
   }
 
+  /** Holds a job back until `notBefore` (its keys were written less than a pacing gap ago). */
+  holdJob(job: Job, notBefore: number): void {
+    this.sql.exec('UPDATE jobs SET not_before = ? WHERE key = ?', notBefore, key(job));
+  }
+
   /** Counts a failed write, holds the job back by `delay(attempts)` and returns how many times it has failed. */
   retryJob(job: Job, now: number, delay: (attempts: number) => number): number {
     const k = key(job);

@@ -211,8 +211,10 @@ export class Publisher extends DurableObject<Env> {
   }
 
   /**
-   * What is owed, in order: scheduled items now due, jobs, then (with `backlog`) one backlog batch;
-   * then the outbox. Sets the alarm for whatever comes next.
+   * What is owed, in order: scheduled items now due, jobs, then (alarm, cron, rebuilds) one backlog
+   * batch and the hub pings; edge purges go out at once when the rate limit allows. A publish does
+   * not wait on the hub: its pings leave from the alarm it sets for now. Sets the alarm for whatever
+   * comes next.
    */
   private async drain(site: Site, now: number, backlog: boolean): Promise<FlushStats> {
     const writer = new Writer(storeFor(this.env), this.ledger, this.pacer, num(this.env.KV_WRITE_GAP_MS, 1000));
@@ -220,16 +222,16 @@ export class Publisher extends DurableObject<Env> {
     const ctx = this.context(site, now);
     let stats = await writer.flush(ctx, this.ledger.jobs(now), { source: 'jobs' });
     queuePurge(this.ledger, stats.keys, now);
-    this.ledger.addHub(stats.feeds);
+    if (this.env.HUB_URL) this.ledger.addHub(stats.feeds);
     const batch = backlog ? this.ledger.backlog(BACKLOG_BATCH) : [];
     if (batch.length) {
       const more = await writer.flush(ctx, batch, { source: 'backlog', force: this.ledger.num('rebuildForce') === 1 });
-      this.ledger.addHub(more.feeds);
+      if (this.env.HUB_URL) this.ledger.addHub(more.feeds);
       stats = addStats(stats, { ...more, dueAt: more.deferred === batch.length ? more.dueAt : now });
       if (finishRebuild(this.ledger)) queuePurge(this.ledger, [EVERYTHING], now);
     }
     await sendPurges(this.ledger, this.env.EDGE_CACHE, now, num(this.env.PURGE_GAP_MS, 12_000));
-    await sendPings(this.ledger, this.env.HUB_URL, this.env.SITE_URL, now);
+    if (backlog) await sendPings(this.ledger, this.env.HUB_URL, this.env.SITE_URL, now);
     await this.reschedule(now, stats.dueAt);
     return stats;
   }

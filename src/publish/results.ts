@@ -43,6 +43,6 @@ export interface WriterStatus {
   render: { version: number; stored: number | null; rebuild: RebuildProgress | null };
   documents: number;
   lastPublish: string | null;
-  hub: { url: string | null; pings: { topic: string; at: string; ok: boolean; detail: string }[] };
+  hub: { url: string | null; queued: number; pings: { topic: string; at: string; ok: boolean; detail: string }[] };
   edgeCache: { lastPurge: string | null; result: string | null; queued: number };
 }

@@ -102,8 +102,11 @@ export class Writer {
         const at = this.pacer.readyAt(keys, this.gapMs);
         // A later job of this batch that shares a key with an earlier one waits its turn too.
         if (at > now || keys.some((k) => taken.has(k))) {
+          const due = Math.max(at, now + this.gapMs);
           stats.deferred++;
-          stats.dueAt = Math.min(stats.dueAt ?? Infinity, Math.max(at, now + this.gapMs));
+          stats.dueAt = Math.min(stats.dueAt ?? Infinity, due);
+          // The alarm comes back for it then, not before: an earlier alarm would only defer it again.
+          if (o.source === 'jobs') this.ledger.holdJob(job, due);
           continue;
         }
       }
