@@ -50,12 +50,14 @@ export function unavailable(detail: string, retryAfter = 10): ProblemError {
   return new ProblemError(503, detail, {}, { 'Retry-After': String(retryAfter) });
 }
 
-/** A schema failure: the first problem in the detail, every problem (up to 20) in `errors`. */
-export function invalid(issues: readonly v.BaseIssue<unknown>[], prefix = '', status: 400 | 422 = 422): ProblemError {
-  const errors = problemsOf(issues, prefix);
+/** 422 for a body that is JSON but not a valid item: the first problem in the detail, every one in `errors`. */
+export function invalidFields(errors: readonly FieldProblem[]): ProblemError {
   const first = errors[0] ?? { field: '(body)', message: 'is not valid' };
-  return new ProblemError(status, `${first.field}: ${first.message}`, { field: first.field, errors });
+  return new ProblemError(422, `${first.field}: ${first.message}`, { field: first.field, errors: [...errors] });
 }
+
+/** A schema failure as invalidFields, at most 20 problems; `prefix` names the part of the body ("items[3]"). */
+export const invalid = (issues: readonly v.BaseIssue<unknown>[], prefix = '') => invalidFields(problemsOf(issues, prefix));
 
 /** Renders a problem as application/problem+json; problems are never cached. */
 export function problemResponse(c: Context, p: ProblemError): Response {

@@ -14,7 +14,7 @@ import { Ledger } from './ledger';
 import { nextPurgeAt, queuePurge, sendPings, sendPurges, EVERYTHING } from './outbox';
 import { WritePacer } from './pacer';
 import { finishRebuild, startRebuild, staleRenderVersion } from './rebuild';
-import type { ImportResult, ItemOutcome, PublishResult, Rejection, SiteResult } from './results';
+import { ifMatchRefusal, reject, type ImportResult, type ItemOutcome, type PublishResult, type Rejection, type SiteResult } from './results';
 import { ScopeIndex } from './scope-index';
 import { stage } from './stage';
 import { addStats, emptyStats, Writer, type FlushStats } from './writer';
@@ -143,10 +143,9 @@ export class Publisher extends DurableObject<Env> {
   async remove(slug: string, ifMatch?: string): Promise<PublishResult | Rejection> {
     const r = await this.change((p, now) => {
       const prev = this.items.itemBySlug(slug);
-      if (!prev) throw new Refused({ ok: false, status: 404, field: 'slug', detail: `slug: no item "${slug}" is stored` });
-      if (ifMatch !== undefined && ifMatch !== '*' && !ifMatch.split(',').some((t) => t.trim() === prev.etag)) {
-        throw new Refused({ ok: false, status: 412, field: 'If-Match', detail: `If-Match: the item has changed since ${ifMatch} (now ${prev.etag}); fetch it again` });
-      }
+      if (!prev) throw new Refused(reject(404, 'slug', `no item "${slug}" is stored`));
+      const stale = ifMatchRefusal(ifMatch, prev.etag);
+      if (stale) throw new Refused(stale);
       return withdrawItem(p, prev, now);
     });
     return refused(r) ? r : { ok: true, ...r };

@@ -7,7 +7,15 @@ export interface Rejection {
   ok: false;
   status: 404 | 409 | 412 | 413 | 422;
   field: string;
-  detail: string;
+  message: string;
+}
+
+export const reject = (status: Rejection['status'], field: string, message: string): Rejection => ({ ok: false, status, field, message });
+
+/** A refusal when `ifMatch` (an If-Match header) does not name the item's current `etag`; null when it does or is absent. */
+export function ifMatchRefusal(ifMatch: string | undefined, etag: string | undefined): Rejection | null {
+  if (ifMatch === undefined || ifMatch.trim() === '*' || ifMatch.split(',').some((t) => t.trim() === etag)) return null;
+  return reject(412, 'If-Match', etag ? `the item has changed since ${ifMatch} (now ${etag}); fetch it again` : 'no such item is stored');
 }
 
 /** An item as the newsroom sees it after a write. */

@@ -16,7 +16,7 @@ import { renderScopePage } from '../render/scope-page';
 import { renderNewsSitemap, renderSitemapPage } from '../render/sitemap';
 import type { IndexedItem, ItemIndex } from './item-index';
 import type { ScopeIndex } from './scope-index';
-import type { Rejection } from './results';
+import { ifMatchRefusal, reject, type Rejection } from './results';
 
 /** A change the writer can commit: the new record, what it replaces, and its state. */
 export interface Staged {
@@ -27,7 +27,6 @@ export interface Staged {
   publishAt: number;
 }
 
-const reject = (status: Rejection['status'], field: string, message: string): Rejection => ({ ok: false, status, field, detail: `${field}: ${message}` });
 
 /** The first of each name by its key: "Korea" and "korea" are one tag. */
 function unique<T>(xs: readonly T[], name: (x: T) => string): T[] {
@@ -50,9 +49,8 @@ export function stage(items: ItemIndex, scopes: ScopeIndex, site: Site, input: I
     return reject(409, 'slug', `"${input.slug}" already belongs to another item (${bySlug.record.id}); choose another slug`);
   }
   const prev = byId ?? bySlug;
-  if (ifMatch !== undefined && ifMatch !== '*' && !ifMatch.split(',').some((t) => t.trim() === prev?.etag)) {
-    return reject(412, 'If-Match', prev ? `the item has changed since ${ifMatch} (now ${prev.etag}); fetch it again` : 'no such item is stored');
-  }
+  const stale = ifMatchRefusal(ifMatch, prev?.etag);
+  if (stale) return stale;
   let bodyHtml: string;
   try {
     bodyHtml = renderMarkdown(input.body, site.url, LIMITS.bodyHtmlBytes);

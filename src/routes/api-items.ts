@@ -2,7 +2,7 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../env';
-import { ProblemError, badRequest, fieldError, invalid } from '../errors';
+import { badRequest, fieldError, invalidFields } from '../errors';
 import { contentHash } from '../model/hash';
 import { LIMITS } from '../model/limits';
 import { problemsOf, type FieldProblem } from '../model/messages';
@@ -22,7 +22,10 @@ function slugParam(c: Context<AppEnv>): string {
  * `prefix` names the item within a larger body ("items[3]").
  */
 async function itemBody(raw: unknown, slug: string | undefined, prefix = ''): Promise<{ input: ItemInput; hash: string } | FieldProblem[]> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [{ field: prefix || '(body)', message: 'must be a JSON object' }];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    if (!prefix) throw badRequest('(body)', 'must be a JSON object');
+    return [{ field: prefix, message: 'must be a JSON object' }];
+  }
   const { meta: _meta, ...fields } = raw as Record<string, unknown>;
   if (slug !== undefined) {
     if (fields.slug !== undefined && fields.slug !== slug) {
@@ -37,7 +40,7 @@ async function itemBody(raw: unknown, slug: string | undefined, prefix = ''): Pr
 
 /** The answer to a write: 201 created, 202 when KV writes are still owed (the writer finishes them), else 200. */
 function answer(c: Context<AppEnv>, r: PublishResult | Rejection): Response {
-  if (!r.ok) throw refusal(r);
+  if (!r.ok) throw refusal([r]);
   const { ok: _ok, ...rest } = r;
   const body = { ...settled(c, rest), id: r.id, slug: r.slug, state: r.state, created: r.created, changed: r.changed, etag: r.etag };
   return c.json(body, r.pending ? 202 : r.created ? 201 : 200, { ETag: r.etag });
@@ -68,14 +71,6 @@ items.put('/:slug', sizeLimit(LIMITS.itemRequestBytes), async (c) => {
 
 items.delete('/:slug', async (c) => answer(c, await write<PublishResult | Rejection>(publisher(c.env).remove(slugParam(c), c.req.header('If-Match')))));
 
-function invalidFields(errors: FieldProblem[]): ProblemError {
-  const first = errors[0] as FieldProblem;
-  return new ProblemError(first.field === '(body)' && first.message.startsWith('must be a JSON') ? 400 : 422, `${first.field}: ${first.message}`, {
-    field: first.field,
-    errors,
-  });
-}
-
 // An archive migration or a sync: up to LIMITS.importItems items, oldest first, all or none. Every
 // problem is listed (with its index and slug), so a client can drop the bad ones and send the rest.
 imports.post('/import', sizeLimit(LIMITS.importRequestBytes), async (c) => {
@@ -88,12 +83,9 @@ imports.post('/import', sizeLimit(LIMITS.importRequestBytes), async (c) => {
     Array.isArray(p) ? p.map((e) => ({ ...e, index, slug: (list[index] as { slug?: unknown })?.slug ?? null })) : [],
   );
   if (errors.length) throw invalidFields(errors);
-  const r = await write<ImportResult>(publisher(c.env).putMany(parsed as { input: ItemInput; hash: string }[]));
-  if (!r.ok) {
-    const first = r.rejections[0] as Rejection & { index: number };
-    const all = r.rejections.map((x) => ({ index: x.index, slug: parsed[x.index] && !Array.isArray(parsed[x.index]) ? (parsed[x.index] as { input: ItemInput }).input.slug : null, field: `items[${x.index}].${x.field}`, message: x.detail.slice(x.field.length + 2) }));
-    throw new ProblemError(first.status, `items[${first.index}].${first.detail}`, { field: `items[${first.index}].${first.field}`, errors: all });
-  }
+  const inputs = parsed as { input: ItemInput; hash: string }[];
+  const r = await write<ImportResult>(publisher(c.env).putMany(inputs));
+  if (!r.ok) throw refusal(r.rejections.map((x) => ({ ...x, slug: inputs[x.index]?.input.slug })));
   const { ok: _ok, items: outcomes, ...stats } = r;
   return c.json({ ...settled(c, stats), items: outcomes }, r.pending ? 202 : 200);
 });

@@ -41,10 +41,16 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   }
 }
 
-/** Turns the writer's refusal into the problem a client hears. */
-export function refusal(r: Rejection, prefix = ''): ProblemError {
-  const field = `${prefix}${r.field}`;
-  return new ProblemError(r.status, `${prefix}${r.detail}`, { field, errors: [{ field, message: r.detail.slice(r.field.length + 2) }] });
+/**
+ * Turns the writer's refusals into the problem a client hears (the first one's status and field);
+ * refusals within an import carry the item's index and slug.
+ */
+export function refusal(rs: readonly (Rejection & { index?: number; slug?: string })[]): ProblemError {
+  const errors = rs.map((r) =>
+    r.index === undefined ? { field: r.field, message: r.message } : { field: `items[${r.index}].${r.field}`, message: r.message, index: r.index, slug: r.slug ?? null },
+  );
+  const first = errors[0] ?? { field: '(body)', message: 'was refused' };
+  return new ProblemError(rs[0]?.status ?? 422, `${first.field}: ${first.message}`, { field: first.field, errors });
 }
 
 /** What the writer did, for the answer body, without its internal bookkeeping; drops this isolate's stale copies. */
