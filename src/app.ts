@@ -21,7 +21,8 @@ app.notFound((c) => problemResponse(c, notFound()));
 
 app.onError((err, c) => {
   if (err instanceof ProblemError) return problemResponse(c, err);
-  if (err instanceof HTTPException) return problemResponse(c, new ProblemError(err.status, err.message || 'The request could not be handled.'));
+  if (err instanceof HTTPException)
+    return problemResponse(c, new ProblemError(err.status, err.message || 'The request could not be handled.'));
   console.error('unhandled', err);
   return problemResponse(c, new ProblemError(500, 'Something failed on our side; it has been logged.'));
 });

@@ -14,7 +14,10 @@ import { cacheTags } from './edge-cache';
  */
 const LIFETIMES: Record<CacheClass, { browser: string; edge: string }> = {
   current: { browser: 'public, max-age=60, stale-while-revalidate=300, stale-if-error=86400', edge: 'max-age=300, stale-if-error=86400' },
-  archive: { browser: 'public, max-age=86400, stale-while-revalidate=86400, stale-if-error=604800', edge: 'max-age=604800, stale-if-error=604800' },
+  archive: {
+    browser: 'public, max-age=86400, stale-while-revalidate=86400, stale-if-error=604800',
+    edge: 'max-age=604800, stale-if-error=604800',
+  },
   page: { browser: 'public, max-age=60, stale-while-revalidate=600, stale-if-error=86400', edge: 'max-age=300, stale-if-error=86400' },
   item: { browser: 'public, max-age=300, stale-while-revalidate=3600, stale-if-error=86400', edge: 'max-age=3600, stale-if-error=86400' },
 };
@@ -88,9 +91,18 @@ function wantsJson(accept: string | undefined): boolean {
 function gone(c: Context<AppEnv>, path: string, body: Uint8Array): Response {
   const headers = { 'Cache-Control': 'public, max-age=300', 'Cache-Tag': cacheTags(path), Vary: 'Accept', ...PUBLIC_HEADERS };
   if (wantsJson(c.req.header('Accept'))) {
-    const problem = { type: 'about:blank', title: 'Gone', status: 410, detail: 'This item has been withdrawn and will not come back at this address.', instance: path };
+    const problem = {
+      type: 'about:blank',
+      title: 'Gone',
+      status: 410,
+      detail: 'This item has been withdrawn and will not come back at this address.',
+      instance: path,
+    };
     const json = JSON.stringify(problem);
-    return new Response(c.req.method === 'HEAD' ? null : json, { status: 410, headers: { ...headers, 'Content-Type': 'application/problem+json; charset=utf-8' } });
+    return new Response(c.req.method === 'HEAD' ? null : json, {
+      status: 410,
+      headers: { ...headers, 'Content-Type': 'application/problem+json; charset=utf-8' },
+    });
   }
   const html = { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(body.byteLength) };
   return new Response(c.req.method === 'HEAD' ? null : body, { status: 410, headers: html });
@@ -104,7 +116,10 @@ export async function serveDocument(c: Context<AppEnv>, path: string, x: ServeEx
   const ims = c.req.header('If-Modified-Since');
   let doc;
   try {
-    doc = await storeFor(c.env, (p) => c.executionCtx.waitUntil(p)).getDocument(path, (meta) => meta.type === REDIRECT || meta.type === GONE || !isNotModified(meta, inm, ims));
+    doc = await storeFor(c.env, (p) => c.executionCtx.waitUntil(p)).getDocument(
+      path,
+      (meta) => meta.type === REDIRECT || meta.type === GONE || !isNotModified(meta, inm, ims),
+    );
   } catch (err) {
     if (err instanceof StorageError) throw unavailable(err.message, err.retryAfter);
     throw err;
@@ -113,7 +128,10 @@ export async function serveDocument(c: Context<AppEnv>, path: string, x: ServeEx
   if (doc.meta.type === REDIRECT) {
     // A renamed item's old address: permanent, so readers and search engines update their links.
     const location = new TextDecoder().decode(doc.body);
-    return new Response(null, { status: 301, headers: { Location: location, 'Cache-Control': 'public, max-age=3600', 'Cache-Tag': cacheTags(path), ...PUBLIC_HEADERS } });
+    return new Response(null, {
+      status: 301,
+      headers: { Location: location, 'Cache-Control': 'public, max-age=3600', 'Cache-Tag': cacheTags(path), ...PUBLIC_HEADERS },
+    });
   }
   if (doc.meta.type === GONE) return gone(c, path, doc.body);
   return conditional(c, path, doc.meta, doc.body, x);

@@ -33,7 +33,12 @@ export function problemOf(issue: v.BaseIssue<unknown>, prefix = ''): FieldProble
   if (issue.type === 'strict_object' && issue.expected === 'never') {
     return { field, message: 'is not a field this accepts; leave it out' };
   }
-  if ((issue.type === 'object' || issue.type === 'strict_object') && last && issue.received === 'undefined' && issue.expected?.startsWith('"')) {
+  if (
+    (issue.type === 'object' || issue.type === 'strict_object') &&
+    last &&
+    issue.received === 'undefined' &&
+    issue.expected?.startsWith('"')
+  ) {
     return { field, message: 'is required' };
   }
   if (issue.kind === 'schema' && last && 'value' in last && issue.message.startsWith('must be') && issue.received !== undefined) {

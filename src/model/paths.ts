@@ -64,7 +64,12 @@ export const itemPath = (kind: ItemKind, slug: string): string => `/${kind === '
 export const embedPath = (slug: string): string => `/embed/${slug}`;
 export const transcriptPath = (slug: string): string => `/videos/${slug}/transcript.txt`;
 /** Every address a slug can own; the writer decides what each holds (page, redirect, 410, nothing). */
-export const slugPaths = (slug: string): string[] => [itemPath('video', slug), itemPath('article', slug), embedPath(slug), transcriptPath(slug)];
+export const slugPaths = (slug: string): string[] => [
+  itemPath('video', slug),
+  itemPath('article', slug),
+  embedPath(slug),
+  transcriptPath(slug),
+];
 
 export const SITEMAP_INDEX = '/sitemap.xml';
 export const sitemapPath = (page: number): string => `/sitemaps/${page}.xml`;

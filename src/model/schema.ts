@@ -14,8 +14,7 @@ export function stripXmlForbidden(s: string): string {
 const string = () => v.string('must be text');
 const cleanString = v.pipe(string(), v.transform(stripXmlForbidden), v.trim());
 
-const text = (max: number) =>
-  v.pipe(cleanString, v.nonEmpty('must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
+const text = (max: number) => v.pipe(cleanString, v.nonEmpty('must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -74,13 +73,20 @@ const list = <T extends v.GenericSchema>(item: T, max: number, what: string) =>
   v.pipe(v.array(item, 'must be a list'), v.maxLength(max, `must hold at most ${max} ${what}`));
 
 const Author = v.strictObject({ name: text(LIMITS.name), url: v.optional(url) }, 'must be an object with a name');
-const Image = v.strictObject({ url, width: dimension, height: dimension, alt: text(LIMITS.alt) }, 'must be an object with url, width, height and alt');
+const Image = v.strictObject(
+  { url, width: dimension, height: dimension, alt: text(LIMITS.alt) },
+  'must be an object with url, width, height and alt',
+);
 const Video = v.strictObject(
   {
     url,
     type: v.pipe(string(), v.regex(/^video\/[a-z0-9.+-]+$/, 'must be a video MIME type such as video/mp4')),
     size: integer(1, Number.MAX_SAFE_INTEGER, 'the file size in bytes'),
-    duration: v.pipe(v.number('must be a number of seconds'), v.minValue(1, 'must be at least 1 second'), v.maxValue(86_400, 'must be at most 86400 seconds')),
+    duration: v.pipe(
+      v.number('must be a number of seconds'),
+      v.minValue(1, 'must be at least 1 second'),
+      v.maxValue(86_400, 'must be at most 86400 seconds'),
+    ),
     width: dimension,
     height: dimension,
   },
@@ -88,7 +94,8 @@ const Video = v.strictObject(
 );
 const Caption = v.strictObject({ url, language, label: text(LIMITS.captionLabel) }, 'must be an object with url, language and label');
 
-const ID_PATTERN = /^(tag:[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?:[\x21-\x7e]+|urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const ID_PATTERN =
+  /^(tag:[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?:[\x21-\x7e]+|urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const id = v.pipe(string(), v.maxLength(300, 'must be at most 300 characters'), v.regex(ID_PATTERN, 'must be a tag: URI or a urn:uuid'));
 
 /** Fields an item has, as the newsroom sends them; language, authors and tags may be left to the site. */
@@ -118,10 +125,22 @@ type Entries = { kind: string; video?: unknown; image?: unknown; captions?: unkn
 const kindRules = <T extends Entries>(schema: v.GenericSchema<unknown, T>) =>
   v.pipe(
     schema,
-    v.forward(v.check((i: T) => i.kind !== 'video' || i.video !== undefined, 'is required for a video item'), ['video'] as never),
-    v.forward(v.check((i: T) => i.kind !== 'video' || i.image !== undefined, 'is required for a video item (the poster)'), ['image'] as never),
-    v.forward(v.check((i: T) => i.kind !== 'article' || i.video === undefined, 'is only for video items'), ['video'] as never),
-    v.forward(v.check((i: T) => i.kind !== 'article' || i.captions === undefined, 'are only for video items'), ['captions'] as never),
+    v.forward(
+      v.check((i: T) => i.kind !== 'video' || i.video !== undefined, 'is required for a video item'),
+      ['video'] as never,
+    ),
+    v.forward(
+      v.check((i: T) => i.kind !== 'video' || i.image !== undefined, 'is required for a video item (the poster)'),
+      ['image'] as never,
+    ),
+    v.forward(
+      v.check((i: T) => i.kind !== 'article' || i.video === undefined, 'is only for video items'),
+      ['video'] as never,
+    ),
+    v.forward(
+      v.check((i: T) => i.kind !== 'article' || i.captions === undefined, 'are only for video items'),
+      ['captions'] as never,
+    ),
     v.forward(
       v.check((i: T) => !i.updated || Date.parse(i.updated) >= Date.parse(i.published), 'must not be before published'),
       ['updated'] as never,

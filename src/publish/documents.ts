@@ -84,7 +84,9 @@ export async function runJob(ctx: JobContext, job: Job): Promise<JobOutput> {
       return out;
     }
     case 'news':
-      out.puts.push(doc(NEWS_SITEMAP, renderNewsSitemap(site, db.publishedBetween(ctx.now - NEWS_WINDOW_MS, ctx.now)), CONTENT_TYPES.sitemap, 'page'));
+      out.puts.push(
+        doc(NEWS_SITEMAP, renderNewsSitemap(site, db.publishedBetween(ctx.now - NEWS_WINDOW_MS, ctx.now)), CONTENT_TYPES.sitemap, 'page'),
+      );
       return out;
     case 'directory': {
       const entries: ScopeEntry[] = ctx.scopes
@@ -94,7 +96,15 @@ export async function runJob(ctx: JobContext, job: Job): Promise<JobOutput> {
       out.puts.push(
         doc(DIRECTORY, renderDirectory(site, entries), CONTENT_TYPES.html, 'page'),
         doc(OPML, renderOpml(site, entries), CONTENT_TYPES.opml, 'page'),
-        doc(SCOPES_SITEMAP, renderScopesSitemap(site, entries.map((e) => pagePath(e.scope))), CONTENT_TYPES.sitemap, 'page'),
+        doc(
+          SCOPES_SITEMAP,
+          renderScopesSitemap(
+            site,
+            entries.map((e) => pagePath(e.scope)),
+          ),
+          CONTENT_TYPES.sitemap,
+          'page',
+        ),
       );
       return out;
     }
@@ -113,7 +123,12 @@ async function scopeJob(ctx: JobContext, scope: Scope, requested: number, out: J
   const guid = await ctx.podcastGuid(scope);
   const cache: CacheClass = d.page ? 'archive' : 'current';
   out.puts.push(
-    doc(feedPath(scope, 'xml', d.page), renderDocWithin(d, (x) => renderRss(x, guid)), CONTENT_TYPES.xml, cache),
+    doc(
+      feedPath(scope, 'xml', d.page),
+      renderDocWithin(d, (x) => renderRss(x, guid)),
+      CONTENT_TYPES.xml,
+      cache,
+    ),
     doc(feedPath(scope, 'atom', d.page), renderDocWithin(d, renderAtom), CONTENT_TYPES.atom, cache),
     doc(feedPath(scope, 'json', d.page), renderDocWithin(d, renderJsonFeed), CONTENT_TYPES.json, cache),
     doc(pagePath(scope, d.page), renderDocWithin(d, renderScopePage), CONTENT_TYPES.html, d.page ? 'archive' : 'page'),

@@ -82,7 +82,17 @@ export class ItemIndex {
       `INSERT INTO items (id, slug, seq, ${ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, record = excluded.record, input = excluded.input, state = excluded.state,
        publish_at = excluded.publish_at, hash = excluded.hash, etag = excluded.etag, updated_at = excluded.updated_at`,
-      r.id, r.slug, r.seq, JSON.stringify(r), JSON.stringify(it.input), it.state, it.publishAt, it.hash, it.etag, it.createdAt, it.updatedAt,
+      r.id,
+      r.slug,
+      r.seq,
+      JSON.stringify(r),
+      JSON.stringify(it.input),
+      it.state,
+      it.publishAt,
+      it.hash,
+      it.etag,
+      it.createdAt,
+      it.updatedAt,
     );
     this.sql.exec('DELETE FROM aliases WHERE slug = ?', r.slug);
   }
@@ -106,14 +116,18 @@ export class ItemIndex {
 
   scheduled(limit: number): { slug: string; publishAt: number }[] {
     return this.sql
-      .exec<{ slug: string; publish_at: number }>("SELECT slug, publish_at FROM items WHERE state = 'scheduled' ORDER BY publish_at LIMIT ?", limit)
+      .exec<{ slug: string; publish_at: number }>(
+        "SELECT slug, publish_at FROM items WHERE state = 'scheduled' ORDER BY publish_at LIMIT ?",
+        limit,
+      )
       .toArray()
       .map((r) => ({ slug: r.slug, publishAt: r.publish_at }));
   }
 
   counts(): Record<ItemState, number> {
     const out: Record<ItemState, number> = { published: 0, scheduled: 0 };
-    for (const r of this.sql.exec<{ state: ItemState; n: number }>('SELECT state, COUNT(*) AS n FROM items GROUP BY state')) out[r.state] = r.n;
+    for (const r of this.sql.exec<{ state: ItemState; n: number }>('SELECT state, COUNT(*) AS n FROM items GROUP BY state'))
+      out[r.state] = r.n;
     return out;
   }
 
@@ -137,7 +151,11 @@ export class ItemIndex {
 
   /** Published items whose `published` instant lies in [from, to], newest first. */
   publishedBetween(from: number, to: number): ItemRecord[] {
-    return this.records("SELECT record FROM items WHERE state = 'published' AND publish_at BETWEEN ? AND ? ORDER BY publish_at DESC", from, to);
+    return this.records(
+      "SELECT record FROM items WHERE state = 'published' AND publish_at BETWEEN ? AND ? ORDER BY publish_at DESC",
+      from,
+      to,
+    );
   }
 
   /** Published items with sequence numbers in [from, to], oldest first. */

@@ -97,7 +97,9 @@ export class Ledger {
   }
 
   doc(k: string): DocRow | null {
-    const r = this.sql.exec<{ etag: string; last_modified: number; rv: number }>('SELECT etag, last_modified, rv FROM docs WHERE key = ?', k).toArray()[0];
+    const r = this.sql
+      .exec<{ etag: string; last_modified: number; rv: number }>('SELECT etag, last_modified, rv FROM docs WHERE key = ?', k)
+      .toArray()[0];
     return r ? { etag: r.etag, lastModified: r.last_modified, rv: r.rv } : null;
   }
 
@@ -184,7 +186,10 @@ export class Ledger {
   }
 
   backlog(limit: number): Job[] {
-    return this.sql.exec<{ job: string }>('SELECT job FROM backlog ORDER BY rowid LIMIT ?', limit).toArray().map((r) => JSON.parse(r.job) as Job);
+    return this.sql
+      .exec<{ job: string }>('SELECT job FROM backlog ORDER BY rowid LIMIT ?', limit)
+      .toArray()
+      .map((r) => JSON.parse(r.job) as Job);
   }
 
   backlogSize(): number {
@@ -202,7 +207,10 @@ export class Ledger {
 
   /** Up to `limit` distinct tags due by `now`. */
   duePurges(now: number, limit: number): string[] {
-    return this.sql.exec<{ tag: string }>('SELECT DISTINCT tag FROM purges WHERE due <= ? LIMIT ?', now, limit).toArray().map((r) => r.tag);
+    return this.sql
+      .exec<{ tag: string }>('SELECT DISTINCT tag FROM purges WHERE due <= ? LIMIT ?', now, limit)
+      .toArray()
+      .map((r) => r.tag);
   }
 
   donePurges(tags: readonly string[], now: number): void {
@@ -219,7 +227,10 @@ export class Ledger {
   }
 
   takeHub(limit: number): string[] {
-    const paths = this.sql.exec<{ path: string }>('SELECT path FROM hubq LIMIT ?', limit).toArray().map((r) => r.path);
+    const paths = this.sql
+      .exec<{ path: string }>('SELECT path FROM hubq LIMIT ?', limit)
+      .toArray()
+      .map((r) => r.path);
     for (const p of paths) this.sql.exec('DELETE FROM hubq WHERE path = ?', p);
     return paths;
   }
@@ -240,7 +251,10 @@ export class Ledger {
 
   pings(limit = 10): Ping[] {
     return this.sql
-      .exec<{ topic: string; at: number; ok: number; detail: string }>('SELECT topic, at, ok, detail FROM pings ORDER BY n DESC LIMIT ?', limit)
+      .exec<{ topic: string; at: number; ok: number; detail: string }>(
+        'SELECT topic, at, ok, detail FROM pings ORDER BY n DESC LIMIT ?',
+        limit,
+      )
       .toArray()
       .map((r) => ({ topic: r.topic, at: r.at, ok: r.ok === 1, detail: r.detail }));
   }

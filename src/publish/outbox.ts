@@ -27,7 +27,9 @@ export async function sendPurges(ledger: Ledger, purger: EdgeCachePurger | undef
   const everything = tags.includes(EVERYTHING);
   let result: string;
   try {
-    const r = purger ? await purger.purge(everything ? { everything: true } : { tags }) : { success: false, errors: ['no EDGE_CACHE binding'] };
+    const r = purger
+      ? await purger.purge(everything ? { everything: true } : { tags })
+      : { success: false, errors: ['no EDGE_CACHE binding'] };
     result = r.success ? `purged ${everything ? 'everything' : `${tags.length} tags`}` : `not purged: ${r.errors.join('; ')}`;
   } catch (err) {
     result = `purge failed: ${err instanceof Error ? err.message : String(err)}`;

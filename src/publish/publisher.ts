@@ -14,7 +14,15 @@ import { Ledger } from './ledger';
 import { nextPurgeAt, queuePurge, sendPings, sendPurges, EVERYTHING } from './outbox';
 import { WritePacer } from './pacer';
 import { finishRebuild, startRebuild, staleRenderVersion } from './rebuild';
-import { ifMatchRefusal, reject, type ImportResult, type ItemOutcome, type PublishResult, type Rejection, type SiteResult } from './results';
+import {
+  ifMatchRefusal,
+  reject,
+  type ImportResult,
+  type ItemOutcome,
+  type PublishResult,
+  type Rejection,
+  type SiteResult,
+} from './results';
 import { ScopeIndex } from './scope-index';
 import { stage } from './stage';
 import { addStats, emptyStats, Writer, type FlushStats } from './writer';
@@ -253,7 +261,9 @@ export class Publisher extends DurableObject<Env> {
 
 /** Podcasting 2.0 GUID: UUIDv5 (namespace ead4c236-…) of the feed URL without scheme or trailing slash. */
 async function podcastGuid(site: Site, scope: Scope): Promise<string> {
-  const url = feedUrl({ site, scope, page: 0 }, 'xml').replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
+  const url = feedUrl({ site, scope, page: 0 }, 'xml')
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/+$/, '');
   const ns = 'ead4c236bf5858c6a2c6a6b28d128cb6'.match(/../g)!.map((h) => parseInt(h, 16));
   const bytes = new Uint8Array(await crypto.subtle.digest('SHA-1', new Uint8Array([...ns, ...new TextEncoder().encode(url)]))).slice(0, 16);
   bytes[6] = ((bytes[6] as number) & 0x0f) | 0x50;

@@ -171,13 +171,26 @@ export class ScopeIndex {
     const page = requested >= first ? 0 : requested;
     const join = 'SELECT m.pos, i.record FROM members m JOIN items i ON i.id = m.id WHERE m.scope = ?';
     if (page) {
-      const items = this.members(`${join} AND m.pos BETWEEN ? AND ? ORDER BY m.pos DESC`, scope, (page - 1) * pageSize + 1, page * pageSize);
+      const items = this.members(
+        `${join} AND m.pos BETWEEN ? AND ? ORDER BY m.pos DESC`,
+        scope,
+        (page - 1) * pageSize + 1,
+        page * pageSize,
+      );
       return { scope, label: state.label, page, items: items.map((m) => m.record), ...(page > 1 ? { prevPage: page - 1 } : {}) };
     }
     let items = this.members(`${join} AND m.pos >= ? ORDER BY m.pos DESC`, scope, (first - 1) * pageSize + 1);
     if (items.length < pageSize) items = this.members(`${join} ORDER BY m.pos DESC LIMIT ?`, scope, pageSize);
     const lowest = items[items.length - 1]?.pos ?? (first - 1) * pageSize + 1;
-    const below = this.sql.exec<{ p: number | null }>('SELECT MAX(pos) AS p FROM members WHERE scope = ? AND pos < ?', scope, lowest).one().p;
-    return { scope, label: state.label, page: 0, items: items.map((m) => m.record), ...(below ? { prevPage: Math.ceil(below / pageSize) } : {}) };
+    const below = this.sql
+      .exec<{ p: number | null }>('SELECT MAX(pos) AS p FROM members WHERE scope = ? AND pos < ?', scope, lowest)
+      .one().p;
+    return {
+      scope,
+      label: state.label,
+      page: 0,
+      items: items.map((m) => m.record),
+      ...(below ? { prevPage: Math.ceil(below / pageSize) } : {}),
+    };
   }
 }

@@ -27,7 +27,6 @@ export interface Staged {
   publishAt: number;
 }
 
-
 /** The first of each name by its key: "Korea" and "korea" are one tag. */
 function unique<T>(xs: readonly T[], name: (x: T) => string): T[] {
   const seen = new Set<string>();
@@ -42,7 +41,14 @@ function unique<T>(xs: readonly T[], name: (x: T) => string): T[] {
  * and id agree with the index and that `ifMatch` names the current version, and renders the body.
  * Names are given their slugs here, so the caller runs this inside the transaction it may roll back.
  */
-export function stage(items: ItemIndex, scopes: ScopeIndex, site: Site, input: ItemInput, now: number, ifMatch?: string): Staged | Rejection {
+export function stage(
+  items: ItemIndex,
+  scopes: ScopeIndex,
+  site: Site,
+  input: ItemInput,
+  now: number,
+  ifMatch?: string,
+): Staged | Rejection {
   const bySlug = items.itemBySlug(input.slug);
   const byId = input.id ? items.itemById(input.id) : null;
   if (bySlug && input.id && bySlug.record.id !== input.id) {

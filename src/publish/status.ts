@@ -39,7 +39,11 @@ export function writerStatus(items: ItemIndex, ledger: Ledger, env: Pick<Env, 'H
     render: { version: RENDER_VERSION, stored: ledger.num('rv'), rebuild: rebuildProgress(ledger) },
     documents: ledger.docCount(),
     lastPublish: iso(ledger.num('lastPublish')),
-    hub: { url: env.HUB_URL || null, queued: ledger.hubQueued(), pings: ledger.pings(10).map((p) => ({ ...p, at: new Date(p.at).toISOString() })) },
+    hub: {
+      url: env.HUB_URL || null,
+      queued: ledger.hubQueued(),
+      pings: ledger.pings(10).map((p) => ({ ...p, at: new Date(p.at).toISOString() })),
+    },
     edgeCache: { lastPurge: iso(ledger.num('lastPurge')), result: ledger.text('lastPurgeResult'), queued: ledger.purgesQueued() },
   };
 }

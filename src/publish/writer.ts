@@ -26,7 +26,17 @@ export interface FlushStats {
   dueAt: number | null;
 }
 
-export const emptyStats = (): FlushStats => ({ kvWrites: 0, kvDeletes: 0, unchanged: 0, deferred: 0, pending: 0, failed: 0, keys: [], feeds: [], dueAt: null });
+export const emptyStats = (): FlushStats => ({
+  kvWrites: 0,
+  kvDeletes: 0,
+  unchanged: 0,
+  deferred: 0,
+  pending: 0,
+  failed: 0,
+  keys: [],
+  feeds: [],
+  dueAt: null,
+});
 
 /** Adds `b` into `a`. */
 export function addStats(a: FlushStats, b: FlushStats): FlushStats {

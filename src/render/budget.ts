@@ -33,7 +33,13 @@ export function renderWithin(n: number, render: (full: number, lean: number) => 
   if (fits(whole, budget)) return whole;
   const full = largest(n, (k) => fits(render(k, n), budget));
   if (full >= 0) return render(full, n);
-  return render(0, Math.max(0, largest(n, (k) => fits(render(0, k), budget))));
+  return render(
+    0,
+    Math.max(
+      0,
+      largest(n, (k) => fits(render(0, k), budget)),
+    ),
+  );
 }
 
 /** A feed document rendered within the budget, cutting detail (FeedDoc.detail) from its oldest items. */

@@ -81,7 +81,12 @@ export function renderRss(d: FeedDoc, podcastGuid?: string): string {
   const f = baseFeed(d, 'xml');
   const { site } = d;
   const podcast = isPodcast(d);
-  f.addExtension(ext('atom:link', feedLinks(d, 'xml').map((l) => attrs({ ...l, type: l.rel === 'hub' ? undefined : FEED_LINK_TYPES.xml }))));
+  f.addExtension(
+    ext(
+      'atom:link',
+      feedLinks(d, 'xml').map((l) => attrs({ ...l, type: l.rel === 'hub' ? undefined : FEED_LINK_TYPES.xml })),
+    ),
+  );
   if (d.page) f.addExtension(ext('fh:archive', {}));
   if (podcast) for (const e of podcastChannel(d, podcastGuid)) f.addExtension(e);
   d.items.forEach((item, i) => {
@@ -92,7 +97,10 @@ export function renderRss(d: FeedDoc, podcastGuid?: string): string {
       ...names.tags.map((t) => el(t.name, { domain: absolute(site.url, '/tags/') })),
     ];
     const extensions: Extension[] = [
-      ext('dc:creator', item.authors.map((a) => el(a.name))),
+      ext(
+        'dc:creator',
+        item.authors.map((a) => el(a.name)),
+      ),
       ...(categories.length ? [ext('category', categories)] : []),
       ...mediaExtensions(site, item, detail),
       ...(podcast ? episodeExtensions(site, item) : []),
@@ -176,12 +184,17 @@ function atomEntryExtras(site: Site, item: ItemRecord, detail: 0 | 1 | 2): strin
   }
   if (detail > 0) {
     for (const c of item.captions ?? []) {
-      out.push(`<link rel="related" href="${escapeHtml(mediaUrl(site, c.url))}" type="text/vtt" hreflang="${escapeHtml(c.language)}" title="${escapeHtml(`${c.label} captions`)}"/>`);
+      out.push(
+        `<link rel="related" href="${escapeHtml(mediaUrl(site, c.url))}" type="text/vtt" hreflang="${escapeHtml(c.language)}" title="${escapeHtml(`${c.label} captions`)}"/>`,
+      );
     }
-    if (item.transcript) out.push(`<link rel="related" href="${escapeHtml(transcriptUrl(site, item))}" type="text/plain" title="Transcript"/>`);
+    if (item.transcript)
+      out.push(`<link rel="related" href="${escapeHtml(transcriptUrl(site, item))}" type="text/plain" title="Transcript"/>`);
   }
   if (item.image) {
-    out.push(`<media:thumbnail url="${escapeHtml(mediaUrl(site, item.image.url))}" width="${item.image.width}" height="${item.image.height}"/>`);
+    out.push(
+      `<media:thumbnail url="${escapeHtml(mediaUrl(site, item.image.url))}" width="${item.image.width}" height="${item.image.height}"/>`,
+    );
   }
   return out.join('');
 }

@@ -39,7 +39,12 @@ export function mediaExtensions(site: Site, item: ItemRecord, detail: 0 | 1 | 2)
   if (item.image) {
     out.push(ext('media:thumbnail', attrs({ url: mediaUrl(site, item.image.url), width: item.image.width, height: item.image.height })));
   }
-  out.push(ext('media:credit', item.authors.map((a) => el(a.name, { role: 'reporter', scheme: 'urn:ebu' }))));
+  out.push(
+    ext(
+      'media:credit',
+      item.authors.map((a) => el(a.name, { role: 'reporter', scheme: 'urn:ebu' })),
+    ),
+  );
   const v = item.video;
   if (v) {
     out.push(
@@ -67,10 +72,16 @@ export function mediaExtensions(site: Site, item: ItemRecord, detail: 0 | 1 | 2)
 export function episodeExtensions(site: Site, item: ItemRecord): Extension[] {
   const out: Extension[] = [];
   if (item.video) {
-    out.push(ext('itunes:duration', el(clockDuration(item.video.duration))), ext('itunes:episodeType', el('full')), ext('itunes:explicit', el('false')));
+    out.push(
+      ext('itunes:duration', el(clockDuration(item.video.duration))),
+      ext('itunes:episodeType', el('full')),
+      ext('itunes:explicit', el('false')),
+    );
     if (item.image) out.push(ext('itunes:image', attrs({ href: mediaUrl(site, item.image.url) })));
   }
-  const transcripts = (item.captions ?? []).map((c) => attrs({ url: mediaUrl(site, c.url), type: 'text/vtt', language: c.language, rel: 'captions' }));
+  const transcripts = (item.captions ?? []).map((c) =>
+    attrs({ url: mediaUrl(site, c.url), type: 'text/vtt', language: c.language, rel: 'captions' }),
+  );
   if (item.transcript) transcripts.push(attrs({ url: transcriptUrl(site, item), type: 'text/plain', language: item.language }));
   if (transcripts.length) out.push(ext('podcast:transcript', transcripts));
   return out;
@@ -92,4 +103,3 @@ export function podcastChannel(d: FeedDoc, guid: string | undefined): Extension[
   out.push(ext('podcast:medium', el('video')));
   return out;
 }
-

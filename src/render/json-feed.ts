@@ -1,6 +1,18 @@
 // JSON Feed 1.1, written directly: `feed` only knows 1.0 and has no attachments.
 import { absolute, DIRECTORY } from '../model/paths';
-import { contentHtml, detailOf, feedTitle, feedUrl, homeUrl, itemUrl, mediaUrl, namesOf, pageUrl, transcriptUrl, type FeedDoc } from './document';
+import {
+  contentHtml,
+  detailOf,
+  feedTitle,
+  feedUrl,
+  homeUrl,
+  itemUrl,
+  mediaUrl,
+  namesOf,
+  pageUrl,
+  transcriptUrl,
+  type FeedDoc,
+} from './document';
 
 /**
  * Renders a JSON Feed 1.1 document: authors, language, video attachments, next_url paging, and a
@@ -24,7 +36,12 @@ export function renderJsonFeed(d: FeedDoc): string {
     items: d.items.map((item, i) => {
       const detail = detailOf(d, i);
       const names = namesOf(site, item);
-      const captions = (item.captions ?? []).map((c) => ({ url: mediaUrl(site, c.url), mime_type: 'text/vtt', language: c.language, label: c.label }));
+      const captions = (item.captions ?? []).map((c) => ({
+        url: mediaUrl(site, c.url),
+        mime_type: 'text/vtt',
+        language: c.language,
+        label: c.label,
+      }));
       const extension = {
         ...(names.section ? { section: names.section.name, section_url: names.section.page } : {}),
         ...(captions.length ? { captions } : {}),

@@ -10,7 +10,12 @@ export function jsonLd(site: Site, item: ItemRecord): Record<string, unknown> {
   const url = itemUrl(site, item);
   const names = namesOf(site, item);
   const authors = names.authors.map((a) => ({ '@type': 'Person', name: a.name, url: a.url ? mediaUrl(site, a.url) : a.page }));
-  const publisher = { '@type': 'NewsMediaOrganization', name: siteName(site), url: homeUrl(site), ...(site.logo ? { logo: mediaUrl(site, site.logo) } : {}) };
+  const publisher = {
+    '@type': 'NewsMediaOrganization',
+    name: siteName(site),
+    url: homeUrl(site),
+    ...(site.logo ? { logo: mediaUrl(site, site.logo) } : {}),
+  };
   const image = item.image ? mediaUrl(site, item.image.url) : undefined;
   const common = { description: item.summary, inLanguage: item.language, author: authors, publisher };
   const article = {
@@ -27,29 +32,29 @@ export function jsonLd(site: Site, item: ItemRecord): Record<string, unknown> {
   };
   if (!item.video) return { '@context': 'https://schema.org', ...article };
   const video = {
-      ...common,
-      '@type': 'VideoObject',
-      '@id': `${url}#video`,
-      name: item.title,
-      thumbnailUrl: image ? [image] : [],
-      uploadDate: item.published,
-      ...(item.updated ? { dateModified: item.updated } : {}),
-      duration: isoDuration(item.video.duration),
-      contentUrl: mediaUrl(site, item.video.url),
-      embedUrl: embedUrl(site, item),
-      encodingFormat: item.video.type,
-      width: item.video.width,
-      height: item.video.height,
-      url,
-      ...(item.transcript ? { transcript: item.transcript } : {}),
-      ...(item.stats
-        ? {
-            interactionStatistic: [
-              { '@type': 'InteractionCounter', interactionType: { '@type': 'WatchAction' }, userInteractionCount: item.stats.views },
-              { '@type': 'InteractionCounter', interactionType: { '@type': 'ShareAction' }, userInteractionCount: item.stats.shares },
-            ],
-          }
-        : {}),
-    };
+    ...common,
+    '@type': 'VideoObject',
+    '@id': `${url}#video`,
+    name: item.title,
+    thumbnailUrl: image ? [image] : [],
+    uploadDate: item.published,
+    ...(item.updated ? { dateModified: item.updated } : {}),
+    duration: isoDuration(item.video.duration),
+    contentUrl: mediaUrl(site, item.video.url),
+    embedUrl: embedUrl(site, item),
+    encodingFormat: item.video.type,
+    width: item.video.width,
+    height: item.video.height,
+    url,
+    ...(item.transcript ? { transcript: item.transcript } : {}),
+    ...(item.stats
+      ? {
+          interactionStatistic: [
+            { '@type': 'InteractionCounter', interactionType: { '@type': 'WatchAction' }, userInteractionCount: item.stats.views },
+            { '@type': 'InteractionCounter', interactionType: { '@type': 'ShareAction' }, userInteractionCount: item.stats.shares },
+          ],
+        }
+      : {}),
+  };
   return { '@context': 'https://schema.org', '@graph': [{ ...article, video: { '@id': video['@id'] } }, video] };
 }

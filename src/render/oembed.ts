@@ -24,7 +24,9 @@ export function oembedAnswer(site: Site, item: ItemRecord, limits: Limits): Reco
     version: '1.0',
     type: item.kind === 'video' && item.video ? 'video' : 'link',
     title: item.title,
-    ...(first ? { author_name: item.authors.map((a) => a.name).join(', '), author_url: first.url ? mediaUrl(site, first.url) : first.page } : {}),
+    ...(first
+      ? { author_name: item.authors.map((a) => a.name).join(', '), author_url: first.url ? mediaUrl(site, first.url) : first.page }
+      : {}),
     provider_name: siteName(site),
     provider_url: homeUrl(site),
     cache_age: 3600,

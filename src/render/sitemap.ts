@@ -15,7 +15,11 @@ const doc = (root: string, attrs: string, lines: string[]) =>
 /** The sitemap index: item pages 1…count, the news sitemap and the scope pages. */
 export function renderSitemapIndex(site: Site, count: number): string {
   const paths = [...Array.from({ length: count }, (_, i) => sitemapPath(i + 1)), NEWS_SITEMAP, SCOPES_SITEMAP];
-  return doc('sitemapindex', URLSET, paths.map((p) => `  <sitemap><loc>${escapeHtml(siteUrl(site, p))}</loc></sitemap>`));
+  return doc(
+    'sitemapindex',
+    URLSET,
+    paths.map((p) => `  <sitemap><loc>${escapeHtml(siteUrl(site, p))}</loc></sitemap>`),
+  );
 }
 
 // Google's limits: a description of at most 2048 characters, at most 32 tags.
@@ -44,7 +48,8 @@ export function renderSitemapPage(site: Site, items: readonly ItemRecord[]): str
       'urlset',
       `${URLSET} xmlns:video="http://www.google.com/schemas/sitemap-video/1.1"`,
       items.map(
-        (i, k) => `  <url><loc>${escapeHtml(itemUrl(site, i))}</loc><lastmod>${escapeHtml(i.updated ?? i.published)}</lastmod>${k < full ? videoEntry(site, i) : ''}</url>`,
+        (i, k) =>
+          `  <url><loc>${escapeHtml(itemUrl(site, i))}</loc><lastmod>${escapeHtml(i.updated ?? i.published)}</lastmod>${k < full ? videoEntry(site, i) : ''}</url>`,
       ),
     ),
   );
@@ -56,16 +61,22 @@ export function renderNewsSitemap(site: Site, items: readonly ItemRecord[]): str
   return doc(
     'urlset',
     `${URLSET} xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"`,
-    items.slice(0, 1000).map(
-      (i) =>
-        `  <url><loc>${escapeHtml(itemUrl(site, i))}</loc><news:news><news:publication><news:name>${name}</news:name>` +
-        `<news:language>${escapeHtml(i.language.split('-')[0] as string)}</news:language></news:publication>` +
-        `<news:publication_date>${escapeHtml(i.published)}</news:publication_date><news:title>${escapeHtml(i.title)}</news:title></news:news></url>`,
-    ),
+    items
+      .slice(0, 1000)
+      .map(
+        (i) =>
+          `  <url><loc>${escapeHtml(itemUrl(site, i))}</loc><news:news><news:publication><news:name>${name}</news:name>` +
+          `<news:language>${escapeHtml(i.language.split('-')[0] as string)}</news:language></news:publication>` +
+          `<news:publication_date>${escapeHtml(i.published)}</news:publication_date><news:title>${escapeHtml(i.title)}</news:title></news:news></url>`,
+      ),
   );
 }
 
 /** The pages of every scope that holds items (an emptied tag drops out), at most 50,000. */
 export function renderScopesSitemap(site: Site, paths: readonly string[]): string {
-  return doc('urlset', URLSET, paths.slice(0, 50_000).map((p) => `  <url><loc>${escapeHtml(siteUrl(site, p))}</loc></url>`));
+  return doc(
+    'urlset',
+    URLSET,
+    paths.slice(0, 50_000).map((p) => `  <url><loc>${escapeHtml(siteUrl(site, p))}</loc></url>`),
+  );
 }

@@ -12,7 +12,8 @@ import { publisher, readJson, refusal, settled, sizeLimit, write } from './api-s
 
 function slugParam(c: Context<AppEnv>): string {
   const slug = c.req.param('slug') ?? '';
-  if (slug.length > LIMITS.slug || !SLUG_PATTERN.test(slug)) throw badRequest('slug', 'must be lowercase letters a-z, digits and single hyphens');
+  if (slug.length > LIMITS.slug || !SLUG_PATTERN.test(slug))
+    throw badRequest('slug', 'must be lowercase letters a-z, digits and single hyphens');
   return slug;
 }
 
@@ -69,7 +70,9 @@ items.put('/:slug', sizeLimit(LIMITS.itemRequestBytes), async (c) => {
   return answer(c, await write<PublishResult | Rejection>(publisher(c.env).put(body.input, body.hash, c.req.header('If-Match'))));
 });
 
-items.delete('/:slug', async (c) => answer(c, await write<PublishResult | Rejection>(publisher(c.env).remove(slugParam(c), c.req.header('If-Match')))));
+items.delete('/:slug', async (c) =>
+  answer(c, await write<PublishResult | Rejection>(publisher(c.env).remove(slugParam(c), c.req.header('If-Match')))),
+);
 
 // An archive migration or a sync: up to LIMITS.importItems items, oldest first, all or none. Every
 // problem is listed (with its index and slug), so a client can drop the bad ones and send the rest.

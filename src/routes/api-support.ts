@@ -47,7 +47,9 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
  */
 export function refusal(rs: readonly (Rejection & { index?: number; slug?: string })[]): ProblemError {
   const errors = rs.map((r) =>
-    r.index === undefined ? { field: r.field, message: r.message } : { field: `items[${r.index}].${r.field}`, message: r.message, index: r.index, slug: r.slug ?? null },
+    r.index === undefined
+      ? { field: r.field, message: r.message }
+      : { field: `items[${r.index}].${r.field}`, message: r.message, index: r.index, slug: r.slug ?? null },
   );
   const first = errors[0] ?? { field: '(body)', message: 'was refused' };
   return new ProblemError(rs[0]?.status ?? 422, `${first.field}: ${first.message}`, { field: first.field, errors });

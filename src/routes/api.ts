@@ -14,9 +14,14 @@ api.use('*', async (c, next) => {
   if (!expected) throw unavailable('The API token is not configured (wrangler secret put API_TOKEN).', 60);
   const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '');
   if (!m || !(await timingSafeEqual(m[1] as string, expected))) {
-    throw new ProblemError(401, 'Authorization: send "Bearer <token>" with the newsroom token', { field: 'Authorization' }, {
-      'WWW-Authenticate': 'Bearer realm="wirefeed"',
-    });
+    throw new ProblemError(
+      401,
+      'Authorization: send "Bearer <token>" with the newsroom token',
+      { field: 'Authorization' },
+      {
+        'WWW-Authenticate': 'Bearer realm="wirefeed"',
+      },
+    );
   }
   await next();
 });

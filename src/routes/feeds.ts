@@ -12,7 +12,10 @@ function serveFeed(c: Context<AppEnv>) {
   const format = (c.req.param('file') ?? '').slice('feed.'.length) as FeedFormat;
   const path = feedPath(scope, format, Number(c.req.param('page') ?? 0));
   const hub = c.env.HUB_URL;
-  return serveDocument(c, path, { scope, ...(hub ? { headers: { Link: `<${hub}>; rel="hub", <${absolute(c.env.SITE_URL, path)}>; rel="self"` } } : {}) });
+  return serveDocument(c, path, {
+    scope,
+    ...(hub ? { headers: { Link: `<${hub}>; rel="hub", <${absolute(c.env.SITE_URL, path)}>; rel="self"` } } : {}),
+  });
 }
 
 export const feeds = new Hono<AppEnv>();

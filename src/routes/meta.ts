@@ -17,6 +17,11 @@ meta.get('/robots.txt', (c) => {
 
 // Versioned with the renderers: a changed stylesheet comes with a render version, and a new ETag.
 meta.get(FEED_STYLE, (c) => {
-  const headers = { 'Content-Type': CONTENT_TYPES.css, 'Cache-Control': 'public, max-age=86400', ETag: `"css-${RENDER_VERSION}"`, ...PUBLIC_HEADERS };
+  const headers = {
+    'Content-Type': CONTENT_TYPES.css,
+    'Cache-Control': 'public, max-age=86400',
+    ETag: `"css-${RENDER_VERSION}"`,
+    ...PUBLIC_HEADERS,
+  };
   return new Response(c.req.method === 'HEAD' ? null : FEED_CSS, { headers });
 });

@@ -30,7 +30,8 @@ function resolve(siteUrl: string, raw: string): { slug: string; kind: 'video' | 
   }
   const site = new URL(siteUrl);
   // http and https of our own host are the same page; any other host is not ours to describe.
-  const sameHost = (u.protocol === 'http:' || u.protocol === 'https:') && (originOf(u) === originOf(site) || (u.hostname === site.hostname && !u.port));
+  const sameHost =
+    (u.protocol === 'http:' || u.protocol === 'https:') && (originOf(u) === originOf(site) || (u.hostname === site.hostname && !u.port));
   if (!sameHost) throw notFound("url: only this site's item pages have oEmbed answers.");
   let path: string;
   try {
@@ -45,7 +46,13 @@ function resolve(siteUrl: string, raw: string): { slug: string; kind: 'video' | 
 }
 
 /** A validated oEmbed request; parameters it does not know (tracking tags) are ignored. */
-function parseQuery(c: Context<AppEnv>): { slug: string; kind: 'video' | 'article'; format: 'json' | 'xml'; limits: Limits; canonical: boolean } {
+function parseQuery(c: Context<AppEnv>): {
+  slug: string;
+  kind: 'video' | 'article';
+  format: 'json' | 'xml';
+  limits: Limits;
+  canonical: boolean;
+} {
   const params = new URL(c.req.url).searchParams;
   const url = params.get('url');
   if (!url) throw badRequest('url', 'is required: the address of the item page to embed');

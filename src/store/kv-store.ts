@@ -129,7 +129,10 @@ export class KvStore {
     const usable = hot && (hot.full || !wantsBody(hot.doc.meta)) ? hot : undefined;
     if (usable && now - usable.at < this.o.warmSeconds * 1000) return usable.doc;
     const fresh = this.fetch(key, wantsBody, now);
-    const winner = await Promise.race([fresh.catch((err: unknown) => err as Error), wait(usable ? this.o.staleWaitMs : this.o.readTimeoutMs)]);
+    const winner = await Promise.race([
+      fresh.catch((err: unknown) => err as Error),
+      wait(usable ? this.o.staleWaitMs : this.o.readTimeoutMs),
+    ]);
     if (winner === TIMED_OUT || winner instanceof Error) {
       this.o.waitUntil?.(fresh.catch(() => undefined));
       if (usable) return usable.doc;
