@@ -34,46 +34,26 @@ export function renderDirectory(site: Site, entries: readonly ScopeEntry[]): str
   return renderWithin(entries.length, (full) => {
     const shown = entries.slice(0, full);
     const rows = (e: ScopeEntry) =>
-      html`<tr>
-        <td><a href="${pageUrl(site, e.scope)}">${labelOf(site, e)}</a> <span class="meta">(${e.count})</span></td>
-        <td>
-          ${FEED_FORMATS.map(
-            (f) =>
-              html`<div>
-                ${FORMAT_NAMES[f]}:
-                <a href="${feedUrl({ site, scope: e.scope, page: 0 }, f)}"><code>${feedUrl({ site, scope: e.scope, page: 0 }, f)}</code></a>
-              </div>`,
-          )}
-        </td>
-      </tr> `;
+      html`<tr><td><a href="${pageUrl(site, e.scope)}">${labelOf(site, e)}</a> <span class="meta">(${e.count})</span></td><td>${FEED_FORMATS.map(
+        (f) =>
+          html`<div>${FORMAT_NAMES[f]}: <a href="${feedUrl({ site, scope: e.scope, page: 0 }, f)}"><code>${feedUrl({ site, scope: e.scope, page: 0 }, f)}</code></a></div>`,
+      )}</td></tr>\n`;
     return layout(site, {
       title: `Feeds — ${siteName(site)}`,
       lang: site.language,
       feeds: { scope: '', label: siteName(site) },
-      head: html`<link rel="alternate" type="text/x-opml" title="All feeds (OPML)" href="${siteUrl(site, OPML)}" />`,
-      body: html`<main class="feeds">
-        <h1>Feeds</h1>
-        <p>
-          A feed lets a feed reader (NetNewsWire, Feedly, Inoreader, Miniflux, newsboat…) or a podcast app follow ${siteName(site)}: copy a
-          feed's address into your reader, or import <a href="${siteUrl(site, OPML)}">all feeds as OPML</a>. RSS suits most readers; Atom
-          and JSON Feed carry the same items. The video feeds are also video podcasts.
-        </p>
-        ${grouped(shown).map(
-          (g) =>
-            html`<h2>${g.title}</h2>
-              <table class="feeds">
-                <tbody>
-                  ${g.entries.map(rows)}
-                </tbody>
-              </table> `,
-        )}${shown.length < entries.length ? html`<p>…and ${entries.length - shown.length} more.</p>` : ''}
-        <h2 id="json-feed-extension">JSON Feed extension</h2>
-        <p>
-          Items in the JSON Feeds may carry <code>_wirefeed</code>: <code>section</code> and <code>section_url</code>,
-          <code>captions</code> (<code>url</code>, <code>mime_type</code>, <code>language</code>, <code>label</code>) and
-          <code>transcript_url</code>. The feed's own <code>_wirefeed</code> may carry the site's <code>edition</code>.
-        </p>
-      </main>`,
+      head: html`<link rel="alternate" type="text/x-opml" title="All feeds (OPML)" href="${siteUrl(site, OPML)}">`,
+      body: html`<main class="feeds"><h1>Feeds</h1>
+<p>A feed lets a feed reader (NetNewsWire, Feedly, Inoreader, Miniflux, newsboat…) or a podcast app follow ${siteName(site)}:
+copy a feed's address into your reader, or import <a href="${siteUrl(site, OPML)}">all feeds as OPML</a>. RSS suits most readers;
+Atom and JSON Feed carry the same items. The video feeds are also video podcasts.</p>
+${grouped(shown).map(
+  (g) => html`<h2>${g.title}</h2><table class="feeds"><tbody>${g.entries.map(rows)}</tbody></table>\n`,
+)}${shown.length < entries.length ? html`<p>…and ${entries.length - shown.length} more.</p>` : ''}
+<h2 id="json-feed-extension">JSON Feed extension</h2>
+<p>Items in the JSON Feeds may carry <code>_wirefeed</code>: <code>section</code> and <code>section_url</code>,
+<code>captions</code> (<code>url</code>, <code>mime_type</code>, <code>language</code>, <code>label</code>) and <code>transcript_url</code>.
+The feed's own <code>_wirefeed</code> may carry the site's <code>edition</code>.</p></main>`,
     });
   });
 }

@@ -15,21 +15,20 @@ export function renderEmbedPage(site: Site, item: ItemRecord): string {
   const url = itemUrl(site, item);
   return finalXml(
     html`<!doctype html>
-      <html lang="${item.language}">
-        <head>
-          <meta charset="utf-8" />
-          <title>${item.title} — ${siteName(site)}</title>
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <meta name="robots" content="noindex" />
-          <link rel="canonical" href="${url}" />
-          <style>
-            ${raw(STYLE)}
-          </style>
-        </head>
-        <body>
-          ${player(site, item)}
-          <a class="back" href="${url}" target="_blank" rel="noopener">${item.title}</a>
-        </body>
-      </html> `.toString(),
+<html lang="${item.language}">
+<head>
+<meta charset="utf-8">
+<title>${item.title} — ${siteName(site)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<link rel="canonical" href="${url}">
+<style>${raw(STYLE)}</style>
+</head>
+<body>
+${player(site, item)}
+<a class="back" href="${url}" target="_blank" rel="noopener">${item.title}</a>
+</body>
+</html>
+`.toString(),
   );
 }

@@ -9,11 +9,9 @@ export function renderGonePage(site: Site): string {
     title: `Withdrawn — ${siteName(site)}`,
     lang: site.language,
     feeds: { scope: '', label: siteName(site) },
-    head: html`<meta name="robots" content="noindex" />`,
-    body: html`<main>
-      <h1>This story has been withdrawn</h1>
-      <p>The newsroom has taken it down and it will not come back at this address.</p>
-      <p><a href="${homeUrl(site)}">Latest from ${siteName(site)}</a></p>
-    </main>`,
+    head: html`<meta name="robots" content="noindex">`,
+    body: html`<main><h1>This story has been withdrawn</h1>
+<p>The newsroom has taken it down and it will not come back at this address.</p>
+<p><a href="${homeUrl(site)}">Latest from ${siteName(site)}</a></p></main>`,
   });
 }

@@ -21,62 +21,52 @@ export function player(site: Site, item: ItemRecord) {
   const v = item.video;
   if (!v) return '';
   const poster = item.image ? mediaUrl(site, item.image.url) : undefined;
-  return html`<video
-    controls
-    playsinline
-    preload="metadata"
-    crossorigin="anonymous"
-    width="${v.width}"
-    height="${v.height}"
-    ${poster ? html` poster="${poster}"` : ''}
-  >
-    <source src="${mediaUrl(site, v.url)}" type="${v.type}" />
-    ${(item.captions ?? []).map((c, i) => html`<track kind="captions" src="${mediaUrl(site, c.url)}" srclang="${c.language}" label="${c.label}" ${i === 0 ? raw(' default') : ''} />`)}
-    <a href="${mediaUrl(site, v.url)}">Download the video</a>
-  </video>`;
+  return html`<video controls playsinline preload="metadata" crossorigin="anonymous" width="${v.width}" height="${v.height}"${poster ? html` poster="${poster}"` : ''}>
+<source src="${mediaUrl(site, v.url)}" type="${v.type}">
+${(item.captions ?? []).map((c, i) => html`<track kind="captions" src="${mediaUrl(site, c.url)}" srclang="${c.language}" label="${c.label}"${i === 0 ? raw(' default') : ''}>`)}
+<a href="${mediaUrl(site, v.url)}">Download the video</a>
+</video>`;
 }
 
 function head(site: Site, item: ItemRecord) {
   const url = itemUrl(site, item);
   const { video: v, image: img } = item;
-  return html`<meta name="description" content="${item.summary}" />
-    <meta property="og:site_name" content="${siteName(site)}" />
-    <meta property="og:type" content="${v ? 'video.other' : 'article'}" />
-    <meta property="og:title" content="${item.title}" />
-    <meta property="og:description" content="${item.summary}" />
-    <meta property="og:url" content="${url}" />
-    <meta property="og:locale" content="${item.language.replace('-', '_')}" />
-    ${
-      img
-        ? html`<meta property="og:image" content="${mediaUrl(site, img.url)}" />
-            <meta property="og:image:width" content="${img.width}" />
-            <meta property="og:image:height" content="${img.height}" />
-            <meta property="og:image:alt" content="${img.alt}" />`
-        : ''
-    }
-    ${
-      v
-        ? html`<meta property="og:video" content="${mediaUrl(site, v.url)}" />
-            <meta property="og:video:type" content="${v.type}" />
-            <meta property="og:video:width" content="${v.width}" />
-            <meta property="og:video:height" content="${v.height}" />
-            <meta name="twitter:card" content="player" />
-            <meta name="twitter:player" content="${embedUrl(site, item)}" />
-            <meta name="twitter:player:width" content="${v.width}" />
-            <meta name="twitter:player:height" content="${v.height}" />
-            <meta name="twitter:player:stream" content="${mediaUrl(site, v.url)}" />
-            <meta name="twitter:player:stream:content_type" content="${v.type}" />`
-        : html`<meta name="twitter:card" content="${img ? 'summary_large_image' : 'summary'}" />`
-    }
-    <meta name="twitter:title" content="${item.title}" />
-    <meta name="twitter:description" content="${item.summary}" />
-    ${img ? html`<meta name="twitter:image" content="${mediaUrl(site, img.url)}" />` : ''}
-    <meta property="article:published_time" content="${item.published}" />
-    ${item.updated ? html`<meta property="article:modified_time" content="${item.updated}" />` : ''}
-    ${item.section ? html`<meta property="article:section" content="${item.section}" />` : ''}
-    <script type="application/ld+json">
-      ${raw(jsonForScript(jsonLd(site, item)))}
-    </script>`;
+  return html`<meta name="description" content="${item.summary}">
+<meta property="og:site_name" content="${siteName(site)}">
+<meta property="og:type" content="${v ? 'video.other' : 'article'}">
+<meta property="og:title" content="${item.title}">
+<meta property="og:description" content="${item.summary}">
+<meta property="og:url" content="${url}">
+<meta property="og:locale" content="${item.language.replace('-', '_')}">
+${
+  img
+    ? html`<meta property="og:image" content="${mediaUrl(site, img.url)}">
+<meta property="og:image:width" content="${img.width}">
+<meta property="og:image:height" content="${img.height}">
+<meta property="og:image:alt" content="${img.alt}">`
+    : ''
+}
+${
+  v
+    ? html`<meta property="og:video" content="${mediaUrl(site, v.url)}">
+<meta property="og:video:type" content="${v.type}">
+<meta property="og:video:width" content="${v.width}">
+<meta property="og:video:height" content="${v.height}">
+<meta name="twitter:card" content="player">
+<meta name="twitter:player" content="${embedUrl(site, item)}">
+<meta name="twitter:player:width" content="${v.width}">
+<meta name="twitter:player:height" content="${v.height}">
+<meta name="twitter:player:stream" content="${mediaUrl(site, v.url)}">
+<meta name="twitter:player:stream:content_type" content="${v.type}">`
+    : html`<meta name="twitter:card" content="${img ? 'summary_large_image' : 'summary'}">`
+}
+<meta name="twitter:title" content="${item.title}">
+<meta name="twitter:description" content="${item.summary}">
+${img ? html`<meta name="twitter:image" content="${mediaUrl(site, img.url)}">` : ''}
+<meta property="article:published_time" content="${item.published}">
+${item.updated ? html`<meta property="article:modified_time" content="${item.updated}">` : ''}
+${item.section ? html`<meta property="article:section" content="${item.section}">` : ''}
+<script type="application/ld+json">${raw(jsonForScript(jsonLd(site, item)))}</script>`;
 }
 
 /** Renders the item page; bylines, tags and the section link to their pages, which link their feeds. */
@@ -84,39 +74,23 @@ export function renderItemPage(site: Site, item: ItemRecord): string {
   const url = itemUrl(site, item);
   const { video: v, image: img } = item;
   const names = namesOf(site, item);
-  const discovery = html`<link
-      rel="alternate"
-      type="application/json+oembed"
-      href="${oembedUrl(site, url, 'json')}"
-      title="${item.title}"
-    />
-    <link rel="alternate" type="text/xml+oembed" href="${oembedUrl(site, url, 'xml')}" title="${item.title}" />
-    <link rel="canonical" href="${url}" /> `;
+  const discovery = html`<link rel="alternate" type="application/json+oembed" href="${oembedUrl(site, url, 'json')}" title="${item.title}">
+<link rel="alternate" type="text/xml+oembed" href="${oembedUrl(site, url, 'xml')}" title="${item.title}">
+<link rel="canonical" href="${url}">
+`;
   const byline = names.authors.map((a, i) => html`${i ? ', ' : ''}<a rel="author" href="${a.page}">${a.name}</a>`);
-  const body = html`<main>
-    <article>
-      ${names.section ? html`<p class="meta"><a href="${names.section.page}">${names.section.name}</a></p>` : ''}
-      <h1>${item.title}</h1>
-      <p class="byline">
-        ${v ? 'Video' : 'By'} · ${byline} · <time datetime="${item.published}">${shortDate(item.published)}</time>${
-          item.updated ? html` · updated <time datetime="${item.updated}">${shortDate(item.updated)}</time>` : ''
-        }${v ? html` · ${clockDuration(v.duration)}` : ''}${item.stats ? html` · ${item.stats.shares} shares · ${item.stats.views} views` : ''}
-      </p>
-      <p><strong>${item.summary}</strong></p>
-      ${v ? player(site, item) : img ? html`<p><img src="${mediaUrl(site, img.url)}" width="${img.width}" height="${img.height}" alt="${img.alt}" /></p>` : ''}
-      ${raw(item.bodyHtml)}
-      ${
-        item.transcript
-          ? html`<details>
-              <summary>Transcript</summary>
-              <p>${item.transcript}</p>
-              <p><a href="${transcriptUrl(site, item)}">Transcript as text</a></p>
-            </details>`
-          : ''
-      }
-      ${names.tags.length ? html`<p class="tags">${names.tags.map((t) => html`<a rel="tag" href="${t.page}">#${t.name}</a>`)}</p>` : ''}
-    </article>
-  </main>`;
+  const body = html`<main><article>
+${names.section ? html`<p class="meta"><a href="${names.section.page}">${names.section.name}</a></p>` : ''}
+<h1>${item.title}</h1>
+<p class="byline">${v ? 'Video' : 'By'} · ${byline} · <time datetime="${item.published}">${shortDate(item.published)}</time>${
+    item.updated ? html` · updated <time datetime="${item.updated}">${shortDate(item.updated)}</time>` : ''
+  }${v ? html` · ${clockDuration(v.duration)}` : ''}${item.stats ? html` · ${item.stats.shares} shares · ${item.stats.views} views` : ''}</p>
+<p><strong>${item.summary}</strong></p>
+${v ? player(site, item) : img ? html`<p><img src="${mediaUrl(site, img.url)}" width="${img.width}" height="${img.height}" alt="${img.alt}"></p>` : ''}
+${raw(item.bodyHtml)}
+${item.transcript ? html`<details><summary>Transcript</summary><p>${item.transcript}</p><p><a href="${transcriptUrl(site, item)}">Transcript as text</a></p></details>` : ''}
+${names.tags.length ? html`<p class="tags">${names.tags.map((t) => html`<a rel="tag" href="${t.page}">#${t.name}</a>`)}</p>` : ''}
+</article></main>`;
   return layout(site, {
     title: `${item.title} — ${siteName(site)}`,
     lang: item.language,

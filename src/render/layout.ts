@@ -19,22 +19,15 @@ table.feeds td,table.feeds th{border-bottom:1px solid #eee;padding:.3rem;text-al
 export function feedLinks(site: Site, scope: Scope, label: string) {
   return FEED_FORMATS.map(
     (f) =>
-      html`<link
-        rel="alternate"
-        type="${FEED_LINK_TYPES[f]}"
-        title="${label} (${FORMAT_NAMES[f]})"
-        href="${feedUrl({ site, scope, page: 0 }, f)}"
-      /> `,
+      html`<link rel="alternate" type="${FEED_LINK_TYPES[f]}" title="${label} (${FORMAT_NAMES[f]})" href="${feedUrl({ site, scope, page: 0 }, f)}">\n`,
   );
 }
 
 /** Links to a scope's feeds, for people: each opens in a browser as a readable page. */
 export function subscribeLinks(site: Site, scope: Scope) {
-  return html`<p class="meta">
-    Follow in a feed reader:
-    ${FEED_FORMATS.map((f, i) => html`${i ? ' · ' : ''}<a href="${feedUrl({ site, scope, page: 0 }, f)}">${FORMAT_NAMES[f]}</a>`)} ·
-    <a href="${siteUrl(site, DIRECTORY)}">all feeds</a>
-  </p>`;
+  return html`<p class="meta">Follow in a feed reader: ${FEED_FORMATS.map(
+    (f, i) => html`${i ? ' · ' : ''}<a href="${feedUrl({ site, scope, page: 0 }, f)}">${FORMAT_NAMES[f]}</a>`,
+  )} · <a href="${siteUrl(site, DIRECTORY)}">all feeds</a></p>`;
 }
 
 /** What a page puts in its head and body; `discovery` comes straight after the title. */
@@ -53,27 +46,20 @@ export interface PageParts {
 export function layout(site: Site, o: PageParts): string {
   return finalXml(
     html`<!doctype html>
-      <html lang="${o.lang}">
-        <head>
-          <meta charset="utf-8" />
-          <title>${o.title}</title>
-          ${o.discovery ?? ''}${feedLinks(site, o.feeds.scope, o.feeds.label)}
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          ${site.icon ? html`<link rel="icon" href="${mediaUrl(site, site.icon)}" /> ` : ''}${o.head ?? ''}
-          <style>
-            ${raw(STYLE)}
-          </style>
-        </head>
-        <body>
-          <header class="site">
-            <a class="name" href="${homeUrl(site)}"
-              >${site.title}${site.edition ? html` <span class="edition">${site.edition}</span>` : ''}</a
-            >
-            <a href="${pageUrl(site, '/videos')}">Videos</a> <a href="${pageUrl(site, '/articles')}">Articles</a>
-            <a href="${siteUrl(site, DIRECTORY)}">Feeds</a>
-          </header>
-          ${o.body}
-        </body>
-      </html> `.toString(),
+<html lang="${o.lang}">
+<head>
+<meta charset="utf-8">
+<title>${o.title}</title>
+${o.discovery ?? ''}${feedLinks(site, o.feeds.scope, o.feeds.label)}<meta name="viewport" content="width=device-width, initial-scale=1">
+${site.icon ? html`<link rel="icon" href="${mediaUrl(site, site.icon)}">\n` : ''}${o.head ?? ''}
+<style>${raw(STYLE)}</style>
+</head>
+<body>
+<header class="site"><a class="name" href="${homeUrl(site)}">${site.title}${site.edition ? html` <span class="edition">${site.edition}</span>` : ''}</a>
+<a href="${pageUrl(site, '/videos')}">Videos</a> <a href="${pageUrl(site, '/articles')}">Articles</a> <a href="${siteUrl(site, DIRECTORY)}">Feeds</a></header>
+${o.body}
+</body>
+</html>
+`.toString(),
   );
 }
