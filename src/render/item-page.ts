@@ -69,6 +69,8 @@ ${item.section ? html`<meta property="article:section" content="${item.section}"
 <script type="application/ld+json">${raw(jsonForScript(jsonLd(site, item)))}</script>`;
 }
 
+const counted = (n: number, what: string) => `${n.toLocaleString('en')} ${what}${n === 1 ? '' : 's'}`;
+
 /** Renders the item page; bylines, tags and the section link to their pages, which link their feeds. */
 export function renderItemPage(site: Site, item: ItemRecord): string {
   const url = itemUrl(site, item);
@@ -84,7 +86,7 @@ ${names.section ? html`<p class="meta"><a href="${names.section.page}">${names.s
 <h1>${item.title}</h1>
 <p class="byline">${v ? 'Video' : 'By'} · ${byline} · <time datetime="${item.published}">${shortDate(item.published)}</time>${
     item.updated ? html` · updated <time datetime="${item.updated}">${shortDate(item.updated)}</time>` : ''
-  }${v ? html` · ${clockDuration(v.duration)}` : ''}${item.stats ? html` · ${item.stats.shares} shares · ${item.stats.views} views` : ''}</p>
+  }${v ? html` · ${clockDuration(v.duration)}` : ''}${item.stats ? html` · ${counted(item.stats.shares, 'share')} · ${counted(item.stats.views, 'view')}` : ''}</p>
 <p><strong>${item.summary}</strong></p>
 ${v ? player(site, item) : img ? html`<p><img src="${mediaUrl(site, img.url)}" width="${img.width}" height="${img.height}" alt="${img.alt}"></p>` : ''}
 ${raw(item.bodyHtml)}
