@@ -14,7 +14,10 @@ export function parseItemFile(text, file) {
   try {
     data = parse(m[1] ?? '');
   } catch (err) {
-    throw new Error(`${file}: (front matter): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    // The yaml package's message is several lines (an excerpt follows); its first says what and where.
+    throw new Error(
+      `${file}: (front matter): ${err instanceof Error ? (err.message.split('\n')[0] ?? '').replace(/:$/, '') : String(err)}`,
+    );
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new Error(`${file}: (front matter): must be a YAML mapping`);
@@ -41,5 +44,11 @@ export function parseSiteFile(text) {
  * @returns {T[]}
  */
 export function publicationOrder(items) {
-  return [...items].sort((a, b) => Date.parse(String(a.published)) - Date.parse(String(b.published)) || String(a.slug).localeCompare(String(b.slug)));
+  return [...items].sort(
+    (a, b) => Date.parse(String(a.published)) - Date.parse(String(b.published)) || String(a.slug).localeCompare(String(b.slug)),
+  );
 }
+
+// The writer's own canonical JSON and content hash (Node runs the TypeScript module as is), so the
+// CLI's hash of a file is the API's `hash` for the item the file sent.
+export { canonical, contentHash } from '../src/model/hash.ts';

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm start`: wrangler dev on 127.0.0.1:8787, then content/ published through the real API.
+// `npm start`: wrangler dev on 127.0.0.1:8787, then content/ synced through the real API (sync.mjs).
 import { spawn } from 'node:child_process';
 import { ensureToken } from './dev-vars.mjs';
-import { publishContent } from './publish.mjs';
+import { sync } from './sync.mjs';
 
 const URL_BASE = 'http://127.0.0.1:8787';
 const token = await ensureToken();
@@ -29,6 +29,11 @@ for (;;) {
   }
   await new Promise((r) => setTimeout(r, 500));
 }
-const { published, failed } = await publishContent({ url: URL_BASE, dir: 'content', token });
-for (const f of failed) console.error(f);
-console.log(`\nwirefeed: ${published} items published from content/ — ${URL_BASE}/  (feeds: /feed.xml /feed.atom /feed.json)\n`);
+// The sync prints its plan and one summary line (what the writer did); a restart with an unchanged
+// content/ sends nothing. A bad file is named on stderr and the server keeps running.
+try {
+  await sync({ url: URL_BASE, dir: 'content', token, progress: false });
+} catch (err) {
+  console.error(`publishing content/ failed: ${err instanceof Error ? err.message : String(err)}`);
+}
+console.log(`\nwirefeed: content/ synced — ${URL_BASE}/  (feeds: /feed.xml /feed.atom /feed.json; \`npm run status\` for the writer)\n`);

@@ -43,7 +43,7 @@ const key = (job: Job) => JSON.stringify(job);
 
 /** Numbers the writer keeps: the render version KV holds, rebuild counters, and times (ms). */
 type NumSetting = 'rv' | 'rebuildTotal' | 'rebuildStarted' | 'rebuildForce' | 'lastPublish' | 'lastPurge' | 'newsAt';
-type TextSetting = 'lastPurgeResult' | 'rebuildReason';
+type TextSetting = 'lastPurgeResult' | 'rebuildReason' | 'siteHash';
 
 /** Synchronous SQL for the writer's bookkeeping. */
 export class Ledger {

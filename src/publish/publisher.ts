@@ -159,20 +159,21 @@ export class Publisher extends DurableObject<Env> {
     return refused(r) ? r : { ok: true, ...r };
   }
 
-  /** The site settings as stored, and their hash. */
+  /** The site settings as stored, and the hash of what was sent for them (as items have). */
   async getSite(): Promise<{ settings: SiteSettings; hash: string }> {
     const settings = this.ledger.site();
-    return { settings, hash: await contentHash(settings) };
+    return { settings, hash: this.ledger.text('siteHash') ?? (await contentHash(settings)) };
   }
 
   /**
    * Replaces the site settings. Every document shows them, so this is a rebuild: the home page and
    * subscription feeds in this request, the rest a batch per alarm.
    */
-  async putSite(settings: SiteSettings): Promise<SiteResult> {
+  async putSite(settings: SiteSettings, hash: string): Promise<SiteResult> {
     return this.serial(async () => {
       const now = Date.now();
       const changed = canonical(this.ledger.site()) !== canonical(settings);
+      this.ledger.setText('siteHash', hash);
       if (changed) {
         this.ctx.storage.transactionSync(() => {
           this.ledger.saveSite(settings);

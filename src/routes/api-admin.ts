@@ -2,7 +2,8 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../env';
-import { invalid } from '../errors';
+import { badRequest, invalid } from '../errors';
+import { contentHash } from '../model/hash';
 import { SiteSettings } from '../model/schema';
 import { LIMITS } from '../model/limits';
 import { publisher, readJson, settled, sizeLimit, write } from './api-support';
@@ -18,10 +19,11 @@ admin.get('/site', async (c) => {
 // the rest (archives, item pages) the writer's alarm is still working through.
 admin.put('/site', sizeLimit(LIMITS.itemRequestBytes), async (c) => {
   const raw = await readJson(c);
-  const { meta: _meta, ...fields } = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : { raw };
-  const parsed = v.safeParse(SiteSettings, Array.isArray(raw) || typeof raw !== 'object' || raw === null ? raw : fields);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest('(body)', 'must be a JSON object');
+  const { meta: _meta, ...fields } = raw as Record<string, unknown>;
+  const parsed = v.safeParse(SiteSettings, fields);
   if (!parsed.success) throw invalid(parsed.issues);
-  const r = await write(publisher(c.env).putSite(parsed.output));
+  const r = await write(publisher(c.env).putSite(parsed.output, await contentHash(fields)));
   const { changed, rebuild, ...stats } = r;
   return c.json({ changed, rebuild, ...settled(c, stats) });
 });
