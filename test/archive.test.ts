@@ -52,8 +52,14 @@ describe('archives', () => {
       expect(seen.length, f).toBe(120);
       expect(new Set(seen)).toEqual(new Set(ids));
       // 120 items, 50 a page: the subscription document holds 51–120, one archive holds 1–50.
-      expect(pages.map((p) => p.ids.length), f).toEqual([70, 50]);
-      expect(pages.map((p) => p.archive), f).toEqual([false, true]);
+      expect(
+        pages.map((p) => p.ids.length),
+        f,
+      ).toEqual([70, 50]);
+      expect(
+        pages.map((p) => p.archive),
+        f,
+      ).toEqual([false, true]);
       expect(pages[1]?.self).toBe(`http://127.0.0.1:8787/archive/1/feed.${f}`);
       expect(seen[0]).toBe(ids[119]);
     }
@@ -76,11 +82,17 @@ describe('archives', () => {
     for (let n = 1; n <= 149; n++) await publish(syntheticItem(n));
     const fill = await countPublisherKv(() => publish(syntheticItem(150)));
     const archived = (fill.keys.put ?? []).filter((k) => k.includes('/archive/'));
+    // The new archive page 2, and page 1's RSS and Atom once more: their next-archive link moves from
+    // the subscription document to page 2 (RFC 5005). Its JSON Feed and HTML have no such link.
     expect(archived.sort()).toEqual([
+      'doc:/archive/1/feed.atom',
+      'doc:/archive/1/feed.xml',
       'doc:/archive/2',
       'doc:/archive/2/feed.atom',
       'doc:/archive/2/feed.json',
       'doc:/archive/2/feed.xml',
+      'doc:/articles/archive/1/feed.atom',
+      'doc:/articles/archive/1/feed.xml',
       'doc:/articles/archive/2',
       'doc:/articles/archive/2/feed.atom',
       'doc:/articles/archive/2/feed.json',
@@ -98,7 +110,9 @@ describe('archives', () => {
     const feeds = (keys.put ?? []).filter((k) => k.includes('/feed.'));
     // The main and kind feeds hold item 3 in archive 1; its tag and author feeds are still short.
     expect(feeds.map((k) => k.replace(/\.(xml|atom|json)$/, '')).sort()).toEqual(
-      ['/archive/1/feed', '/articles/archive/1/feed', '/authors/odd-writer/feed', '/tags/third/feed'].flatMap((p) => Array(3).fill(`doc:${p}`)),
+      ['/archive/1/feed', '/articles/archive/1/feed', '/authors/odd-writer/feed', '/tags/third/feed'].flatMap((p) =>
+        Array(3).fill(`doc:${p}`),
+      ),
     );
     const page = await (await get('/archive/1/feed.json')).json<any>();
     expect(page.items.find((i: any) => i.id.endsWith(':item-3')).title).toBe('Item 3, corrected');

@@ -65,7 +65,10 @@ const xml = new XMLParser({
   textNodeName: '#text',
   parseTagValue: false,
   parseAttributeValue: false,
-  isArray: (name) => ['item', 'entry', 'link', 'atom:link', 'category', 'author', 'dc:creator', 'media:credit', 'podcast:transcript'].includes(name),
+  // Numeric character references are XML; fast-xml-parser decodes them only with this on.
+  htmlEntities: true,
+  isArray: (name) =>
+    ['item', 'entry', 'link', 'atom:link', 'category', 'author', 'dc:creator', 'media:credit', 'podcast:transcript'].includes(name),
 });
 
 /** Parses XML with a real parser (fast-xml-parser), keeping attributes as `@name`. */
@@ -108,25 +111,28 @@ export function countingKv(kv: KVNamespace): { kv: KVNamespace; counts: Record<s
   return { kv: wrapped, counts, keys };
 }
 
-/** Runs `fn` with the publisher's bindings patched (a wrapped KV, a hub URL), then restores them. */
+/** Runs `fn` with the publisher's bindings patched (a wrapped KV, a hub URL), then restores them; patches nest. */
 export async function withPublisherEnv(patch: Partial<Env>, fn: () => Promise<unknown>): Promise<void> {
   const stub = env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
-  const set = (next: Partial<Env> | null) =>
-    runInDurableObject(stub, (instance: Publisher) => {
-      const holder = instance as unknown as { env: Env; original?: Env };
-      holder.original ??= holder.env;
-      holder.env = next ? { ...holder.original, ...next } : holder.original;
-    });
-  await set(patch);
+  let before: Env | undefined;
+  await runInDurableObject(stub, (instance: Publisher) => {
+    const holder = instance as unknown as { env: Env };
+    before = holder.env;
+    holder.env = { ...holder.env, ...patch };
+  });
   try {
     await fn();
   } finally {
-    await set(null);
+    await runInDurableObject(stub, (instance: Publisher) => {
+      (instance as unknown as { env: Env }).env = before as Env;
+    });
   }
 }
 
 /** Runs `fn` with the publisher's KV binding wrapped in a counter, and returns the counts. */
-export async function countPublisherKv(fn: () => Promise<unknown>): Promise<{ counts: Record<string, number>; keys: Record<string, string[]> }> {
+export async function countPublisherKv(
+  fn: () => Promise<unknown>,
+): Promise<{ counts: Record<string, number>; keys: Record<string, string[]> }> {
   const { kv, counts, keys } = countingKv(env.FEEDS);
   await withPublisherEnv({ FEEDS: kv }, fn);
   return { counts, keys };

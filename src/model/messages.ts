@@ -17,6 +17,7 @@ export function issuePath(issue: v.BaseIssue<unknown>, prefix = ''): string {
 
 const describe = (value: unknown): string => {
   if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return 'text';

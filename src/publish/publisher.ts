@@ -56,8 +56,13 @@ export class Publisher extends DurableObject<Env> {
     this.items = new ItemIndex(ctx.storage.sql);
     this.scopes = new ScopeIndex(ctx.storage.sql);
     this.ledger = new Ledger(ctx.storage.sql);
-    // A deploy with a new render version is noticed on the first call after it, cron or request.
-    if (staleRenderVersion(this.ledger)) startRebuild(this.items, this.scopes, this.ledger, Date.now(), 'new render version');
+    // A deploy with a new render version is noticed on the first call after it, cron or request,
+    // and the alarm starts the rebuild at once.
+    void ctx.blockConcurrencyWhile(async () => {
+      if (!staleRenderVersion(this.ledger)) return;
+      startRebuild(this.items, this.scopes, this.ledger, Date.now(), 'new render version');
+      await ctx.storage.setAlarm(Date.now());
+    });
   }
 
   private site(): Site {
@@ -255,8 +260,8 @@ export class Publisher extends DurableObject<Env> {
     ].filter((t): t is number => t !== null);
     if (!times.length) return;
     const at = Math.max(Math.min(...times), now);
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || at < current || current < now) await this.ctx.storage.setAlarm(at);
+    // Set exactly: a scheduled story moved later must not leave the alarm at its old time.
+    if ((await this.ctx.storage.getAlarm()) !== at) await this.ctx.storage.setAlarm(at);
   }
 }
 

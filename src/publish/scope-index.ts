@@ -146,8 +146,12 @@ export class ScopeIndex {
     const page = Math.ceil(pos / pageSize);
     const out: PageRef[] = [{ scope, page: 0 }];
     if (page < first) out.push({ scope, page });
-    for (let k = state.archived + 1; k < first; k++) out.push({ scope, page: k });
-    if (first - 1 > state.archived) this.sql.exec('UPDATE scopes SET archived = ? WHERE scope = ?', first - 1, scope);
+    // Pages that have just become archives, and the archive that was newest until now: its
+    // next-archive link moves from the subscription document to the first of them.
+    if (first - 1 > state.archived) {
+      for (let k = Math.max(1, state.archived); k < first; k++) out.push({ scope, page: k });
+      this.sql.exec('UPDATE scopes SET archived = ? WHERE scope = ?', first - 1, scope);
+    }
     return out;
   }
 
@@ -177,7 +181,8 @@ export class ScopeIndex {
         (page - 1) * pageSize + 1,
         page * pageSize,
       );
-      return { scope, label: state.label, page, items: items.map((m) => m.record), ...(page > 1 ? { prevPage: page - 1 } : {}) };
+      const older = page > 1 ? { prevPage: page - 1 } : {};
+      return { scope, label: state.label, page, items: items.map((m) => m.record), ...older, nextPage: page + 1 < first ? page + 1 : 0 };
     }
     let items = this.members(`${join} AND m.pos >= ? ORDER BY m.pos DESC`, scope, (first - 1) * pageSize + 1);
     if (items.length < pageSize) items = this.members(`${join} ORDER BY m.pos DESC LIMIT ?`, scope, pageSize);

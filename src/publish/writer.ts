@@ -62,7 +62,8 @@ export interface FlushOptions {
 
 interface Change {
   key: string;
-  put?: Put & { etag: string };
+  /** With the time its bytes last changed: when written over identical bytes (a forced rewrite), the old time. */
+  put?: Put & { etag: string; since: number | null };
 }
 
 const RETRY_BASE_MS = 5_000;
@@ -104,7 +105,7 @@ export class Writer {
         if (!o.force && held?.etag === etag) {
           stats.unchanged++;
           if (held.rv !== RENDER_VERSION) same.push(put.key);
-        } else changes.push({ key: put.key, put: { ...put, etag } });
+        } else changes.push({ key: put.key, put: { ...put, etag, since: held?.etag === etag ? held.lastModified : null } });
       }
       for (const key of out.deletes) changes.push({ key });
       const keys = changes.map((c) => c.key);
@@ -137,7 +138,7 @@ export class Writer {
         return;
       }
       for (const c of p.changes) {
-        if (c.put) this.ledger.saveDoc(c.key, { etag: c.put.etag, lastModified: writtenAt, rv: RENDER_VERSION });
+        if (c.put) this.ledger.saveDoc(c.key, { etag: c.put.etag, lastModified: c.put.since ?? writtenAt, rv: RENDER_VERSION });
         else this.ledger.dropDoc(c.key);
         stats.keys.push(c.key);
       }
@@ -156,8 +157,8 @@ export class Writer {
 
   private apply(c: Change, at: number): Promise<void> {
     if (!c.put) return this.store.delete(c.key);
-    const { body, type, cache, etag } = c.put;
-    return this.store.put(c.key, body, { etag, type, cache, lastModified: httpDate(at), rv: RENDER_VERSION });
+    const { body, type, cache, etag, since } = c.put;
+    return this.store.put(c.key, body, { etag, type, cache, lastModified: httpDate(since ?? at), rv: RENDER_VERSION });
   }
 
   /** Waits longer after each failed write; after MAX_ATTEMPTS the job is set aside, so nothing spins. */

@@ -15,6 +15,8 @@ export interface FeedDoc {
   page: number;
   /** The next older archive page with items not shown here, if any. */
   prevPage?: number;
+  /** For an archive page: the next newer archive page, or 0 when the next newer is the subscription document. */
+  nextPage?: number;
   /** Newest first. */
   items: ItemRecord[];
   /**

@@ -18,7 +18,7 @@ import {
   type FeedDoc,
   type Site,
 } from './document';
-import { escapeHtml, finalXml, xmlJsText } from './escape';
+import { escapeHtml, finalXml, hexEscape, plainText, resolvePlainText, xmlJsText } from './escape';
 import { NS, attrs, el, episodeExtensions, ext, isPodcast, mediaExtensions, podcastChannel } from './feed-extensions';
 
 // The schema strips U+FFFF from every field, so it can stand for "]]>" until the document is written:
@@ -30,41 +30,46 @@ const closeCdata = (xml: string) => xml.replaceAll(CDATA_END, ']]]]><![CDATA[>')
 /** Shared head of both formats: a CSS stylesheet for people who open the feed in a browser. */
 function withStylesheet(xml: string, site: Site): string {
   const pi = `<?xml-stylesheet type="text/css" href="${escapeHtml(absolute(site.url, FEED_STYLE))}"?>`;
-  return finalXml(closeCdata(xml.replace(/^(<\?xml[^>]*\?>)/, `$1\n${pi}`)));
+  return finalXml(resolvePlainText(closeCdata(xml.replace(/^(<\?xml[^>]*\?>)/, `$1\n${pi}`))));
 }
 
 function baseFeed(d: FeedDoc, format: 'xml' | 'atom'): Feed {
   const { site } = d;
   return new Feed({
     id: feedUrl(d, format, 0),
-    title: xmlJsText(feedTitle(d)),
-    description: xmlJsText(site.description),
+    title: plainText(feedTitle(d)),
+    description: plainText(site.description),
     // The alternate is the scope's page for people, not the home page.
     link: pageUrl(site, d.scope, d.page),
     language: site.language,
     updated: docUpdated(d.items),
     generator: 'wirefeed',
-    author: { name: xmlJsText(site.author), link: homeUrl(site) },
-    ...(site.copyright ? { copyright: xmlJsText(site.copyright) } : {}),
+    author: { name: plainText(site.author), link: homeUrl(site) },
+    ...(site.copyright ? { copyright: plainText(site.copyright) } : {}),
     ...(site.logo ? { image: xmlJsText(mediaUrl(site, site.logo)) } : {}),
     ...(site.icon ? { favicon: xmlJsText(mediaUrl(site, site.icon)) } : {}),
     ...(format === 'xml' ? { ttl: 5 } : {}),
   });
 }
 
-/** Self, hub and RFC 5005 links: archives link to the subscription document and to the next older page. */
+/**
+ * Self, hub and RFC 5005 links: archives link to the subscription document and to their older and
+ * newer neighbours (the newest archive's newer neighbour is the subscription document itself).
+ */
 function feedLinks(d: FeedDoc, format: 'xml' | 'atom'): { rel: string; href: string }[] {
   const out = [{ rel: 'self', href: feedUrl(d, format) }];
   if (d.site.hub) out.push({ rel: 'hub', href: d.site.hub });
   if (d.page) out.push({ rel: 'current', href: feedUrl(d, format, 0) });
   if (d.prevPage) out.push({ rel: 'prev-archive', href: feedUrl(d, format, d.prevPage) });
+  if (d.page) out.push({ rel: 'next-archive', href: feedUrl(d, format, d.nextPage ?? 0) });
   return out;
 }
 
 function baseItem(site: Site, item: ItemRecord, detail: 0 | 1 | 2, forAtom: boolean): Item {
   return {
-    // Atom titles and summaries go in as escaped HTML and come out as type="text" (PLAIN_AS_HTML).
-    title: forAtom ? escapeHtml(item.title) : forCdata(item.title),
+    // Atom titles and summaries go in as escaped HTML and come out as type="text" (PLAIN_AS_HTML);
+    // `feed` would put an RSS title in CDATA, so renderRss writes it as plain text itself.
+    title: forAtom ? escapeHtml(item.title) : '',
     // `feed` escapes Atom ids itself (as URLs) but writes RSS guids raw.
     id: forAtom ? item.id : xmlJsText(item.id),
     link: itemUrl(site, item),
@@ -97,6 +102,7 @@ export function renderRss(d: FeedDoc, podcastGuid?: string): string {
       ...names.tags.map((t) => el(t.name, { domain: absolute(site.url, '/tags/') })),
     ];
     const extensions: Extension[] = [
+      ext('title', el(item.title)),
       ext(
         'dc:creator',
         item.authors.map((a) => el(a.name)),
@@ -132,6 +138,16 @@ function channelFirst(xml: string): string {
   return `${xml.slice(0, first)}${extensions}\n        ${xml.slice(first, last + '</item>'.length)}\n    ${xml.slice(end)}`;
 }
 
+/** Escaped HTML (from escapeHtml) as plain text with hexadecimal references, as plainText writes it. */
+const hexText = (escaped: string) =>
+  hexEscape(
+    escaped
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&'),
+  );
+
 // `feed` writes titles and summaries as type="html" CDATA; ours are plain text, escaped by baseItem,
 // so the same characters stand as type="text" content and readers show them as typed.
 const PLAIN_AS_HTML = /<(title|summary) type="html"><!\[CDATA\[([^<>]*?)\]\]><\/\1>/g;
@@ -143,7 +159,7 @@ export function renderAtom(d: FeedDoc): string {
   d.items.forEach((item, i) => {
     f.addItem({
       ...baseItem(site, item, detailOf(d, i), true),
-      author: item.authors.map((a) => ({ name: xmlJsText(a.name), ...(a.url ? { link: mediaUrl(site, a.url) } : {}) })),
+      author: item.authors.map((a) => ({ name: plainText(a.name), ...(a.url ? { link: mediaUrl(site, a.url) } : {}) })),
     });
   });
   const head = [
@@ -164,7 +180,7 @@ export function renderAtom(d: FeedDoc): string {
       const lang = item.language !== site.language ? ` xml:lang="${escapeHtml(item.language)}"` : '';
       return `<entry${lang}>${atomEntryExtras(site, item, detailOf(d, i++))}`;
     })
-    .replace(PLAIN_AS_HTML, '<$1 type="text">$2</$1>');
+    .replace(PLAIN_AS_HTML, (_m, tag: string, text: string) => `<${tag} type="text">${hexText(text)}</${tag}>`);
   return withStylesheet(xml, site);
 }
 

@@ -2,7 +2,7 @@
 import type { Extension } from 'feed';
 import type { ItemRecord } from '../model/schema';
 import { clockDuration, embedUrl, mediaUrl, siteName, transcriptUrl, type FeedDoc, type Site } from './document';
-import { xmlJsAttr, xmlJsText } from './escape';
+import { plainText, xmlJsAttr } from './escape';
 
 export const NS = {
   atom: 'http://www.w3.org/2005/Atom',
@@ -21,8 +21,8 @@ export function attrs(o: Record<string, string | number | undefined>) {
   return { _attributes: out };
 }
 
-/** A text element for xml-js, with optional attributes. */
-export const el = (text: string, a: Record<string, string | number | undefined> = {}) => ({ ...attrs(a), _text: xmlJsText(text) });
+/** A plain-text element for xml-js, with optional attributes. */
+export const el = (text: string, a: Record<string, string | number | undefined> = {}) => ({ ...attrs(a), _text: plainText(text) });
 
 export const ext = (name: string, objects: unknown): Extension => ({ name, objects: objects as Record<string, unknown> });
 

@@ -21,8 +21,8 @@ export const FEED_CSS = `@namespace a url(http://www.w3.org/2005/Atom);
 |channel > |link, a|feed > a|link[rel="alternate"] { display: block; order: 4; margin-bottom: 1.5rem; color: #0645ad; }
 |channel > |link::before, a|feed > a|link[rel="alternate"]::before { content: "Website: "; color: #555; }
 a|feed > a|link[rel="alternate"]::after { content: attr(href); }
-|item, a|entry { order: 5; border-top: 1px solid #ddd; padding: .8rem 0; }
-|item > |title, a|entry > a|title { display: block; font-size: 1.15rem; font-weight: 600; }
-|item > |pubDate, a|entry > a|published { display: block; color: #555; font-size: .9rem; }
-|item > media|description, a|entry > a|summary { display: block; margin-top: .3rem; }
+|item, a|entry { order: 5; border-top: 1px solid #ddd; padding: .8rem 0; display: flex; flex-direction: column; }
+|item > |title, a|entry > a|title { display: block; order: 1; font-size: 1.15rem; font-weight: 600; }
+|item > |pubDate, a|entry > a|published { display: block; order: 2; color: #555; font-size: .9rem; }
+|item > media|description, a|entry > a|summary { display: block; order: 3; margin-top: .3rem; }
 `;

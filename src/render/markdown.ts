@@ -23,9 +23,11 @@ function markedFor(siteUrl: string): Marked {
   return new Marked({
     gfm: true,
     async: false,
+    // Raw HTML in a body is not HTML at all: without its tokenizers, "<code>" is text and escaped like
+    // any other. (Escaping HTML tokens is not enough: after an opening <code>, <pre>, <kbd> or
+    // <script> marked treats what follows as raw and passes it through.)
+    tokenizer: { html: () => undefined, tag: () => undefined },
     renderer: {
-      // Raw HTML in a body is shown as text, never interpreted: nothing a writer types can script a reader.
-      html: ({ text }: Tokens.HTML | Tokens.Tag) => escapeHtml(text),
       link(this: { parser: { parseInline(t: Tokens.Generic[]): string } }, { href, title, tokens }: Tokens.Link) {
         const inner = this.parser.parseInline(tokens);
         const url = safeHref(href);

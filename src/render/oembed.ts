@@ -8,13 +8,17 @@ export interface Limits {
   maxheight?: number;
 }
 
-/** Largest size within the limits that keeps the aspect ratio and never upscales. */
+/**
+ * Largest size within the limits that keeps the aspect ratio and never upscales. Limits always win:
+ * where keeping the ratio would need less than a pixel, the other side is cut to its limit.
+ */
 export function fit(width: number, height: number, { maxwidth, maxheight }: Limits): { width: number; height: number } {
   let w = width;
   if (maxwidth !== undefined) w = Math.min(w, maxwidth);
   if (maxheight !== undefined) w = Math.min(w, Math.floor((maxheight * width) / height));
   w = Math.max(1, w);
-  return { width: w, height: Math.max(1, Math.floor((w * height) / width)) };
+  const h = Math.max(1, Math.floor((w * height) / width));
+  return { width: w, height: maxheight === undefined ? h : Math.min(h, maxheight) };
 }
 
 /** The oEmbed response object; field order follows the spec's listing. */

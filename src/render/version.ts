@@ -2,7 +2,7 @@
 
 /**
  * Stored beside every document. When the writer finds its documents made by an older version, it
- * re-renders them all in the background (serving the old copies meanwhile). test/render-version.test.ts
- * fails when a fixed corpus renders to different bytes under the same version.
+ * re-renders them all in the background (serving the old copies meanwhile). test/rebuild.test.ts
+ * (the golden corpus) fails when a fixed corpus renders to different bytes under the same version.
  */
 export const RENDER_VERSION = 2;
