@@ -34,12 +34,23 @@ beforeAll(async () => {
     const sandboxed = req.url?.startsWith('/sandboxed');
     const html = sandboxed ? oembedHtml.replace('<iframe ', '<iframe sandbox="allow-scripts" ') : oembedHtml;
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html><head><title>host</title></head><body style="margin:0;background:#eee"><h1 style="font:16px sans-serif">Someone else's site</h1>${html}</body></html>`);
+    res.end(
+      `<!doctype html><html><head><title>host</title></head><body style="margin:0;background:#eee"><h1 style="font:16px sans-serif">Someone else's site</h1>${html}</body></html>`,
+    );
   });
   await new Promise<void>((r) => host.listen(port, '127.0.0.1', r));
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
 }, 180_000);
 
@@ -61,7 +72,9 @@ describe('embedding the seed video', () => {
     const frame = await frameEl.contentFrame();
     expect(frame).toBeTruthy();
     expect(frame!.url()).toBe(`${w.url}/embed/${SEED}`);
-    await frame!.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement | null)?.readyState! >= 1, undefined, { timeout: 30_000 });
+    await frame!.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement | null)?.readyState! >= 1, undefined, {
+      timeout: 30_000,
+    });
     const state = await frame!.evaluate(() => {
       const v = document.querySelector('video') as HTMLVideoElement;
       const box = v.getBoundingClientRect();
