@@ -53,7 +53,15 @@ describe('API', () => {
     ['a tag too long', { tags: ['x'.repeat(61)] }, 'tags[0]'],
     ['an unknown field', { colour: 'red' }, 'colour'],
     ['a video without video', { kind: 'video', image: { url: '/a.jpg', width: 1, height: 1, alt: 'a' } }, 'video'],
-    ['a video with a negative size', { kind: 'video', image: { url: '/a.jpg', width: 1, height: 1, alt: 'a' }, video: { url: '/a.mp4', type: 'video/mp4', size: -1, duration: 3, width: 1, height: 1 } }, 'video.size'],
+    [
+      'a video with a negative size',
+      {
+        kind: 'video',
+        image: { url: '/a.jpg', width: 1, height: 1, alt: 'a' },
+        video: { url: '/a.mp4', type: 'video/mp4', size: -1, duration: 3, width: 1, height: 1 },
+      },
+      'video.size',
+    ],
     ['an image with a data: URL', { image: { url: 'data:image/png;base64,AAAA', width: 1, height: 1, alt: 'a' } }, 'image.url'],
     ['a bad language', { language: 'english please' }, 'language'],
   ])('rejects %s with 422 naming %s, changing nothing', async (_name, change, field) => {
@@ -70,17 +78,21 @@ describe('API', () => {
     // Not UTF-8 (a lone 0xFF inside a string): refused, not read with U+FFFD in its place.
     const bytes = new TextEncoder().encode(JSON.stringify(syntheticItem(1)).replace('Item 1', 'Item \u0001'));
     bytes[bytes.indexOf(1)] = 0xff;
-    const notUtf8 = await SELF.fetch(`${ORIGIN}/api/items/item-1`, { method: 'PUT', headers: { Authorization: 'Bearer test-token', 'Content-Type': 'application/json' }, body: bytes });
+    const notUtf8 = await SELF.fetch(`${ORIGIN}/api/items/item-1`, {
+      method: 'PUT',
+      headers: { Authorization: 'Bearer test-token', 'Content-Type': 'application/json' },
+      body: bytes,
+    });
     expect((await problem(notUtf8, 400, '(body)')).detail).toBe('(body): is not valid UTF-8');
     await problem(await api('PUT', '/items/item-1', 'x', { 'Content-Type': 'text/plain' }), 415, 'Content-Type');
-    await problem(await api('PUT', '/items/Bad_Slug', syntheticItem(1)), 400, 'slug');
+    await problem(await api('PUT', '/items/Bad_Slug', syntheticItem(1)), 422, 'slug');
     await problem(await api('PUT', '/items/item-1', { ...syntheticItem(1), slug: 'other' }), 400, 'slug');
     await problem(await api('GET', '/items/nothing-here'), 404, 'slug');
     await problem(await api('PUT', '/items/item-1', { ...syntheticItem(1), body: 'x'.repeat(1_100_000) }), 413, '(body)');
     expect(await snapshotKv()).toEqual([]);
   });
 
-  it('returns the item as sent and the writer\'s facts apart, never cached', async () => {
+  it("returns the item as sent and the writer's facts apart, never cached", async () => {
     const r = await publish(syntheticItem(1));
     const res = await api('GET', '/items/item-1');
     expect(res.headers.get('Cache-Control')).toBe('no-store');
@@ -108,7 +120,13 @@ describe('API', () => {
     const feed = await (await get('/feed.json')).json<any>();
     expect(feed.items).toHaveLength(60);
     expect(feed.items[0].id).toMatch(/:item-60$/);
-    const bad = await problem(await api('POST', '/import', { items: [syntheticItem(61), { ...syntheticItem(62), title: '' }, { ...syntheticItem(63), kind: 'x' }] }), 422, 'items[1].title');
+    const bad = await problem(
+      await api('POST', '/import', {
+        items: [syntheticItem(61), { ...syntheticItem(62), title: '' }, { ...syntheticItem(63), kind: 'x' }],
+      }),
+      422,
+      'items[1].title',
+    );
     // Every bad item is named, so a sync client can leave those out and send the rest.
     expect(bad.errors.map((e: any) => [e.index, e.slug, e.field])).toEqual([
       [1, 'item-62', 'items[1].title'],

@@ -2,9 +2,8 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { notFound, unavailable } from '../errors';
-import { MAX_KEY_BYTES } from '../model/limits';
 import { GONE, REDIRECT, type Scope } from '../model/paths';
-import { StorageError, docKey, storeFor, type CacheClass, type DocMeta } from '../store/kv-store';
+import { StorageError, storeFor, type CacheClass, type DocMeta } from '../store/kv-store';
 import { cacheTags } from './edge-cache';
 
 /**
@@ -110,8 +109,6 @@ function gone(c: Context<AppEnv>, path: string, body: Uint8Array): Response {
 
 /** Serves the document stored at `path` with one KV read at most (none when warm). */
 export async function serveDocument(c: Context<AppEnv>, path: string, x: ServeExtras = {}): Promise<Response> {
-  // KV refuses keys over 512 bytes: such a path cannot hold a document, so it is not asked for.
-  if (path.length * 3 > MAX_KEY_BYTES && new TextEncoder().encode(docKey(path)).byteLength > MAX_KEY_BYTES) throw notFound();
   const inm = c.req.header('If-None-Match');
   const ims = c.req.header('If-Modified-Since');
   let doc;

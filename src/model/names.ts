@@ -22,8 +22,9 @@ export const NAME_SLUG = /^[\p{L}\p{N}\p{M}]+(?:-[\p{L}\p{N}\p{M}]+)*$/u;
 export function baseSlug(name: string): string {
   const folded = name
     .normalize('NFKD')
-    // Only Latin combining accents are dropped; NFC below puts Hangul and others back together.
-    .replace(/[\u0300-\u036f]/g, '')
+    // Only accents on Latin letters are dropped ("José" → "jose"); NFC below puts Hangul, Cyrillic
+    // ("й"), Greek and the rest back together as written.
+    .replace(/([A-Za-z])[\u0300-\u036f]+/g, '$1')
     .normalize('NFC')
     .toLowerCase()
     .replace(NOT_SLUG, '-')

@@ -12,9 +12,24 @@ export function stripXmlForbidden(s: string): string {
 }
 
 const string = () => v.string('must be text');
-const cleanString = v.pipe(string(), v.transform(stripXmlForbidden), v.trim());
+// Every XML parser reads CR LF as LF (and tabs and line breaks in attributes as spaces), so text is
+// stored the way it will be read back: line breaks as LF, and none at all in one-line fields.
+const cleanString = v.pipe(
+  string(),
+  v.transform((s) => stripXmlForbidden(s).replace(/\r\n?/g, '\n')),
+  v.trim(),
+);
+const oneLine = v.pipe(
+  cleanString,
+  v.transform((s) => s.replace(/\s+/g, ' ')),
+);
 
-const text = (max: number) => v.pipe(cleanString, v.nonEmpty('must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
+const bounded = <T extends v.GenericSchema<string, string>>(base: T, max: number) =>
+  v.pipe(base, v.nonEmpty('must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
+/** One line of plain text: a title, a name, a tag. */
+const text = (max: number) => bounded(oneLine, max);
+/** Plain text that may hold line breaks: a summary, a description. */
+const prose = (max: number) => bounded(cleanString, max);
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -94,8 +109,10 @@ const Video = v.strictObject(
 );
 const Caption = v.strictObject({ url, language, label: text(LIMITS.captionLabel) }, 'must be an object with url, language and label');
 
+// The characters of RFC 3986 URIs only, so the id is the same string in every format (a URL parser,
+// such as the one under `feed`, would percent-encode others).
 const ID_PATTERN =
-  /^(tag:[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?:[\x21-\x7e]+|urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+  /^(tag:[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?:([A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+|urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const id = v.pipe(string(), v.maxLength(300, 'must be at most 300 characters'), v.regex(ID_PATTERN, 'must be a tag: URI or a urn:uuid'));
 
 /** Fields an item has, as the newsroom sends them; language, authors and tags may be left to the site. */
@@ -105,7 +122,7 @@ const itemEntries = {
   slug,
   kind: v.picklist(['video', 'article'], 'must be "video" or "article"'),
   title: text(LIMITS.title),
-  summary: text(LIMITS.summary),
+  summary: prose(LIMITS.summary),
   body: v.optional(v.pipe(cleanString, v.maxLength(LIMITS.body, `must be at most ${LIMITS.body} characters`)), ''),
   published: dateTime,
   updated: v.optional(dateTime),
@@ -178,7 +195,7 @@ export type ItemRecord = v.InferOutput<typeof ItemRecord>;
 export const SiteSettings = v.strictObject(
   {
     title: text(200),
-    description: text(1000),
+    description: prose(1000),
     language,
     author: text(LIMITS.name),
     copyright: v.optional(text(200)),

@@ -184,11 +184,17 @@ export class ScopeIndex {
       const older = page > 1 ? { prevPage: page - 1 } : {};
       return { scope, label: state.label, page, items: items.map((m) => m.record), ...older, nextPage: page + 1 < first ? page + 1 : 0 };
     }
-    let items = this.members(`${join} AND m.pos >= ? ORDER BY m.pos DESC`, scope, (first - 1) * pageSize + 1);
-    if (items.length < pageSize) items = this.members(`${join} ORDER BY m.pos DESC LIMIT ?`, scope, pageSize);
-    const lowest = items[items.length - 1]?.pos ?? (first - 1) * pageSize + 1;
+    // Withdrawals leave holes. When the subscription range holds fewer than a page of items, it takes
+    // whole archive pages (never part of one, so walking prev-archive meets no item twice) until it
+    // holds at least the newest `pageSize`.
+    let start = (first - 1) * pageSize + 1;
+    const nth = this.sql
+      .exec<{ pos: number }>('SELECT pos FROM members WHERE scope = ? ORDER BY pos DESC LIMIT 1 OFFSET ?', scope, pageSize - 1)
+      .toArray()[0]?.pos;
+    start = Math.min(start, nth === undefined ? 1 : (Math.ceil(nth / pageSize) - 1) * pageSize + 1);
+    const items = this.members(`${join} AND m.pos >= ? ORDER BY m.pos DESC`, scope, start);
     const below = this.sql
-      .exec<{ p: number | null }>('SELECT MAX(pos) AS p FROM members WHERE scope = ? AND pos < ?', scope, lowest)
+      .exec<{ p: number | null }>('SELECT MAX(pos) AS p FROM members WHERE scope = ? AND pos < ?', scope, start)
       .one().p;
     return {
       scope,

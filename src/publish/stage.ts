@@ -10,7 +10,7 @@ import { renderEmbedPage } from '../render/embed-page';
 import { renderAtom, renderRss } from '../render/feed-adapter';
 import { renderItemPage } from '../render/item-page';
 import { renderJsonFeed } from '../render/json-feed';
-import { BodyTooLarge, renderMarkdown } from '../render/markdown';
+import { BodyTooLarge, BodyUnrenderable, renderMarkdown } from '../render/markdown';
 import { oembedAnswer, oembedXml } from '../render/oembed';
 import { renderScopePage } from '../render/scope-page';
 import { renderNewsSitemap, renderSitemapPage } from '../render/sitemap';
@@ -62,6 +62,7 @@ export function stage(
     bodyHtml = renderMarkdown(input.body, site.url, LIMITS.bodyHtmlBytes);
   } catch (err) {
     if (err instanceof BodyTooLarge) return reject(413, 'body', `${err.message}; at most ${LIMITS.bodyHtmlBytes} are stored`);
+    if (err instanceof BodyUnrenderable) return reject(422, 'body', err.message);
     throw err;
   }
   const { id: _id, ...fields } = input;

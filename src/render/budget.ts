@@ -26,12 +26,25 @@ function largest(max: number, ok: (n: number) => boolean): number {
  * full. One that would be too large keeps full detail for as many of its first (newest) entries as
  * fit, then summaries, then titles and links only, so a feed of huge items still lists every item
  * and stays well inside KV's 25 MiB. `render(full, lean)`: entries below `full` in full, below `lean`
- * in summary, the rest minimal.
+ * in summary, the rest minimal. `weights[i]`, when given, estimates the bytes entry i's full detail
+ * adds: the cut is then guessed from them and checked, instead of searched for render by render.
  */
-export function renderWithin(n: number, render: (full: number, lean: number) => string, budget = DOC_BUDGET_BYTES): string {
+export function renderWithin(
+  n: number,
+  render: (full: number, lean: number) => string,
+  budget = DOC_BUDGET_BYTES,
+  weights?: readonly number[],
+): string {
   const whole = render(n, n);
   if (fits(whole, budget)) return whole;
-  const full = largest(n, (k) => fits(render(k, n), budget));
+  let full = n;
+  if (weights) {
+    const excess = encoder.encode(whole).byteLength - budget;
+    for (let saved = 0; full > 0 && saved < excess * 1.05;) saved += weights[--full] ?? 0;
+    const guess = render(full, n);
+    if (fits(guess, budget)) return guess;
+  }
+  full = largest(full - 1, (k) => fits(render(k, n), budget));
   if (full >= 0) return render(full, n);
   return render(
     0,
@@ -44,5 +57,11 @@ export function renderWithin(n: number, render: (full: number, lean: number) => 
 
 /** A feed document rendered within the budget, cutting detail (FeedDoc.detail) from its oldest items. */
 export function renderDocWithin(d: FeedDoc, render: (d: FeedDoc) => string, budget = DOC_BUDGET_BYTES): string {
-  return renderWithin(d.items.length, (full, lean) => render(full === d.items.length ? d : { ...d, detail: { full, lean } }), budget);
+  const weights = d.items.map((i) => i.bodyHtml.length);
+  return renderWithin(
+    d.items.length,
+    (full, lean) => render(full === d.items.length ? d : { ...d, detail: { full, lean } }),
+    budget,
+    weights,
+  );
 }

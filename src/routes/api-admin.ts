@@ -25,7 +25,7 @@ admin.put('/site', sizeLimit(LIMITS.itemRequestBytes), async (c) => {
   if (!parsed.success) throw invalid(parsed.issues);
   const r = await write(publisher(c.env).putSite(parsed.output, await contentHash(fields)));
   const { changed, rebuild, ...stats } = r;
-  return c.json({ changed, rebuild, ...settled(c, stats) });
+  return c.json({ changed, rebuild, ...settled(c, stats) }, stats.pending ? 202 : 200);
 });
 
 admin.post('/rebuild', async (c) => c.json(await write(publisher(c.env).rebuild()), 202));

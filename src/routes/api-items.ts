@@ -12,8 +12,9 @@ import { publisher, readJson, refusal, settled, sizeLimit, write } from './api-s
 
 function slugParam(c: Context<AppEnv>): string {
   const slug = c.req.param('slug') ?? '';
-  if (slug.length > LIMITS.slug || !SLUG_PATTERN.test(slug))
-    throw badRequest('slug', 'must be lowercase letters a-z, digits and single hyphens');
+  if (slug.length > LIMITS.slug) throw fieldError(422, 'slug', `must be at most ${LIMITS.slug} characters`);
+  if (!SLUG_PATTERN.test(slug))
+    throw fieldError(422, 'slug', 'must be lowercase letters a-z, digits and single hyphens, such as "harbour-drill"');
   return slug;
 }
 

@@ -1,6 +1,7 @@
 // The only module that touches Workers KV: rendered documents and item records, plus the warm cache.
 import * as v from 'valibot';
-import { StoredItem, type Site, type ItemRecord } from '../model/schema';
+import { MAX_KEY_BYTES } from '../model/limits';
+import { StoredItem } from '../model/schema';
 
 /** How a document may be cached: the subscription feed changes often, a full archive page almost never. */
 export type CacheClass = 'current' | 'archive' | 'page' | 'item';
@@ -79,6 +80,7 @@ export async function etagOf(body: string): Promise<string> {
 }
 
 const validated = new WeakMap<Doc, StoredItem>();
+const encoder = new TextEncoder();
 const TIMED_OUT = Symbol('timed out');
 const wait = (ms: number) => new Promise<typeof TIMED_OUT>((r) => setTimeout(() => r(TIMED_OUT), ms));
 
@@ -124,6 +126,8 @@ export class KvStore {
   }
 
   private async read(key: string, wantsBody: (meta: DocMeta) => boolean): Promise<Doc | null> {
+    // KV refuses keys over 512 bytes: nothing can be stored under one, so it is not asked for.
+    if (key.length * 3 > MAX_KEY_BYTES && encoder.encode(key).byteLength > MAX_KEY_BYTES) return null;
     const now = Date.now();
     const hot = warm.get(key);
     const usable = hot && (hot.full || !wantsBody(hot.doc.meta)) ? hot : undefined;
@@ -187,5 +191,3 @@ export function storeFor(env: Pick<Env, 'FEEDS' | 'WARM_TTL'>, waitUntil?: (p: P
     ...(waitUntil ? { waitUntil } : {}),
   });
 }
-
-export type { Site, ItemRecord };

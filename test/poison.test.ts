@@ -1,0 +1,137 @@
+// Issue 8 §1: no item the schema accepts, and no job that fails later, can stop the writer.
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ORIGIN, api, get, parseXml, publish, syntheticItem } from './helpers';
+import { anyItem, parseStrictXml, textOf } from './arbitraries';
+
+const stub = () => env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
+
+/** The main scope's outputs all parse: RSS and Atom strictly, JSON Feed, and the sitemaps. */
+async function mainScopeParses(): Promise<{ rss: any; atom: any; json: any }> {
+  const read = async (path: string) => {
+    const res = await get(path);
+    expect(res.status, path).toBe(200);
+    return res.text();
+  };
+  const rss = parseStrictXml(await read('/feed.xml'));
+  const atom = parseStrictXml(await read('/feed.atom'));
+  const json = JSON.parse(await read('/feed.json'));
+  for (const path of ['/sitemap.xml', '/sitemaps/1.xml', '/feeds.opml']) parseStrictXml(await read(path));
+  return { rss, atom, json };
+}
+
+describe('a site-relative author URL', () => {
+  it('publishes, comes out absolute in every format, and the writer keeps working', async () => {
+    await publish(syntheticItem(1));
+    const res = await api('PUT', '/items/x', { ...syntheticItem(2), slug: 'x', authors: [{ name: 'X', url: '/about' }] });
+    expect(res.status).toBe(201);
+    const { rss, atom, json } = await mainScopeParses();
+    const entry = atom.feed.entry.find((e: any) => textOf(e.id).endsWith(':x'));
+    expect(entry.author.map((a: any) => textOf(a.uri))).toEqual([`${ORIGIN}/about`]);
+    expect(json.items.find((i: any) => i.id.endsWith(':x')).authors).toEqual([{ name: 'X', url: `${ORIGIN}/about` }]);
+    const item = rss.rss.channel.item.find((i: any) => textOf(i.guid).endsWith(':x'));
+    expect(item['dc:creator'].map(textOf)).toEqual(['X']);
+    // No relative URL reaches a feed: a reader resolves it against the feed's address, not the site's.
+    expect(await (await get('/feed.xml')).text()).not.toMatch(/(?:href|url|uri)="\/about"|>\/about</);
+    const oembed = await (await get(`/oembed?url=${encodeURIComponent(`${ORIGIN}/articles/x`)}`)).json<any>();
+    expect(oembed.author_url).toBe(`${ORIGIN}/about`);
+    // The writer is not stuck: an ordinary publish and a withdrawal of another item still succeed.
+    expect((await api('PUT', '/items/item-3', syntheticItem(3))).status).toBe(201);
+    expect((await api('DELETE', '/items/item-1')).status).toBe(200);
+    const ids = (await (await get('/feed.json')).json<any>()).items.map((i: any) => i.id);
+    expect(ids).toContain('tag:127.0.0.1,2021-01-01:item-3');
+    expect(ids).not.toContain('tag:127.0.0.1,2021-01-01:item-1');
+  });
+});
+
+describe('arbitrary schema-valid items', () => {
+  it('are taken (or refused with a 4xx naming a field), and every output still parses after each', async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(anyItem, async (item) => {
+        n++;
+        const slug = `p-${n}`;
+        const res = await api('PUT', `/items/${slug}`, { ...item, slug });
+        const body = await res.json<any>();
+        if (res.status >= 400) {
+          expect(res.status, JSON.stringify(body)).toBeLessThan(500);
+          expect([409, 413, 422], JSON.stringify(body)).toContain(res.status);
+          expect(body.field, JSON.stringify(body)).toMatch(/^[a-z(]/);
+        } else {
+          expect([200, 201], JSON.stringify(body)).toContain(res.status);
+          expect(body.failed, 'no job of this publish was set aside').toBe(0);
+          const page = await get(`/${item.kind === 'video' ? 'videos' : 'articles'}/${slug}`);
+          expect(page.status).toBe(200);
+          const url = encodeURIComponent(`${ORIGIN}/${item.kind === 'video' ? 'videos' : 'articles'}/${slug}`);
+          const oembed = await get(`/oembed?url=${url}&format=xml`);
+          expect(oembed.status).toBe(200);
+          parseStrictXml(await oembed.text());
+          if (item.kind === 'video') expect((await get(`/embed/${slug}`)).status).toBe(200);
+        }
+        // After any item, an ordinary publish still goes through and the main scope still parses.
+        const ordinary = await api('PUT', `/items/ordinary-${n}`, syntheticItem(n, { slug: `ordinary-${n}` }));
+        expect([200, 201], await ordinary.text()).toContain(ordinary.status);
+        const { json } = await mainScopeParses();
+        expect(json.items.map((i: any) => i.url)).toContain(`${ORIGIN}/articles/ordinary-${n}`);
+      }),
+      { numRuns: 30, interruptAfterTimeLimit: 35_000 },
+    );
+  });
+});
+
+describe('a job that fails after the commit', () => {
+  it('is set aside with its error; other jobs run, publishes answer, and the alarm does not spin', async () => {
+    await publish(syntheticItem(1));
+    await publish(syntheticItem(2));
+    // A record the renderers cannot read: every document that lists item-1 now fails to render.
+    await runInDurableObject(stub(), (_instance, state: DurableObjectState) => {
+      state.storage.sql.exec("UPDATE items SET record = '{}' WHERE slug = ?", 'item-1');
+    });
+    const res = await api('PUT', '/items/fresh', {
+      ...syntheticItem(3),
+      slug: 'fresh',
+      tags: ['fresh-news'],
+      authors: [{ name: 'Third Writer' }],
+    });
+    expect([200, 201, 202]).toContain(res.status);
+    const body = await res.json<any>();
+    expect(body.failed).toBeGreaterThan(0);
+    // Scopes item-1 is not in are written; so is the new item's own page.
+    const tagFeed = await (await get('/tags/fresh-news/feed.json')).json<any>();
+    expect(tagFeed.items.map((i: any) => i.url)).toEqual([`${ORIGIN}/articles/fresh`]);
+    expect((await get('/authors/third-writer/feed.atom')).status).toBe(200);
+    expect((await get('/articles/fresh')).status).toBe(200);
+    // Withdrawing another item still answers.
+    expect((await api('DELETE', '/items/item-2')).status).toBe(200);
+    const status = await (await api('GET', '/status')).json<any>();
+    expect(status.jobs.failed).toBeGreaterThan(0);
+    const main = status.failed.find((f: any) => f.job.t === 'scope' && f.job.scope === '' && f.job.page === 0);
+    expect(main, JSON.stringify(status.failed)).toBeDefined();
+    expect(main.error.length).toBeGreaterThan(0);
+    // The set-aside job is not retried in a loop: after the alarm runs, nothing is due right away.
+    await runDurableObjectAlarm(stub());
+    const alarm = await runInDurableObject(stub(), (_i, state: DurableObjectState) => state.storage.getAlarm());
+    expect(alarm === null || alarm > Date.now() + 1_000, `alarm at ${alarm}, now ${Date.now()}`).toBe(true);
+    const after = await (await api('GET', '/status')).json<any>();
+    expect(after.jobs.pending).toBe(0);
+    // Older documents are still served as last written, not emptied.
+    expect(parseXml(await (await get('/feed.xml')).text()).rss.channel.item.length).toBeGreaterThan(0);
+  });
+
+  it('an item stored under an older, looser schema can still be withdrawn, and the feeds recover', async () => {
+    await publish(syntheticItem(1));
+    await publish(syntheticItem(2));
+    // What a record published before the date window existed looks like: year 0, which today's schema refuses.
+    await runInDurableObject(stub(), (_instance, state: DurableObjectState) => {
+      state.storage.sql.exec("UPDATE items SET record = json_set(record, '$.published', '0000-01-01T00:00:00Z') WHERE slug = ?", 'item-1');
+    });
+    expect((await publish(syntheticItem(3))).failed).toBeGreaterThan(0);
+    // The newsroom's way out is to withdraw (or replace) the item: that must work, not answer 503.
+    const del = await api('DELETE', '/items/item-1');
+    expect(del.status, await del.clone().text()).toBe(200);
+    const ids = (await (await get('/feed.json')).json<any>()).items.map((i: any) => i.id);
+    expect(ids).toEqual(['tag:127.0.0.1,2021-01-01:item-3', 'tag:127.0.0.1,2021-01-01:item-2']);
+    expect((await (await api('GET', '/status')).json<any>()).jobs.failed).toBe(0);
+  });
+});
