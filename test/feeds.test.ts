@@ -7,7 +7,9 @@ const seedInput = () => contentItems.find((i) => i.slug === SEED) as any;
 
 /** Every namespace prefix used on an element or attribute is declared on the root. */
 function undeclaredPrefixes(xml: string): string[] {
-  const used = new Set([...xml.matchAll(/<\/?([a-zA-Z][\w-]*):[\w-]+/g), ...xml.matchAll(/\s([a-zA-Z][\w-]*):[\w-]+="/g)].map((m) => m[1] as string));
+  const used = new Set(
+    [...xml.matchAll(/<\/?([a-zA-Z][\w-]*):[\w-]+/g), ...xml.matchAll(/\s([a-zA-Z][\w-]*):[\w-]+="/g)].map((m) => m[1] as string),
+  );
   used.delete('xml');
   used.delete('xmlns');
   return [...used].filter((p) => !xml.includes(`xmlns:${p}="`));
@@ -40,9 +42,20 @@ describe('feeds from content/', () => {
     expect(seed.author).toBeUndefined();
     expect(seed.description).not.toMatch(/<[a-z]/i);
     expect(seed['content:encoded']).toContain('<p>North Korea blew up and destroyed');
-    expect(seed.enclosure).toMatchObject({ '@url': 'http://127.0.0.1:8787/media/liaison-office.mp4', '@type': 'video/mp4', '@length': String(s.video.size) });
+    expect(seed.enclosure).toMatchObject({
+      '@url': 'http://127.0.0.1:8787/media/liaison-office.mp4',
+      '@type': 'video/mp4',
+      '@length': String(s.video.size),
+    });
     const mc = seed['media:content'];
-    expect(mc).toMatchObject({ '@medium': 'video', '@duration': '134', '@fileSize': String(s.video.size), '@type': 'video/mp4', '@width': '640', '@height': '360' });
+    expect(mc).toMatchObject({
+      '@medium': 'video',
+      '@duration': '134',
+      '@fileSize': String(s.video.size),
+      '@type': 'video/mp4',
+      '@width': '640',
+      '@height': '360',
+    });
     expect(mc['media:player']['@url']).toBe(`http://127.0.0.1:8787/embed/${SEED}`);
     expect(seed['media:thumbnail']['@url']).toBe('http://127.0.0.1:8787/media/liaison-office.jpg');
     expect(seed['media:credit'][0]).toMatchObject({ '#text': 'Libby Hogan', '@role': 'reporter' });
@@ -92,7 +105,13 @@ describe('feeds from content/', () => {
     const s = seedInput();
     expect(seed.authors).toEqual([{ name: 'Libby Hogan' }]);
     expect(seed.attachments).toEqual([
-      { url: 'http://127.0.0.1:8787/media/liaison-office.mp4', mime_type: 'video/mp4', title: s.title, size_in_bytes: s.video.size, duration_in_seconds: 134 },
+      {
+        url: 'http://127.0.0.1:8787/media/liaison-office.mp4',
+        mime_type: 'video/mp4',
+        title: s.title,
+        size_in_bytes: s.video.size,
+        duration_in_seconds: 134,
+      },
     ]);
     expect(seed.image).toBe('http://127.0.0.1:8787/media/liaison-office.jpg');
     expect(seed.tags).toEqual(s.tags);
@@ -114,7 +133,13 @@ describe('feeds from content/', () => {
   });
 
   it('escapes markup and strips characters XML 1.0 forbids', async () => {
-    await publish(syntheticItem(1, { title: 'Fish & <Chips> "quoted" ]]> end\u0001', summary: 'A & B < C', body: 'Raw <script>alert(1)</script> & [x](javascript:alert(1)) ]]> done' }));
+    await publish(
+      syntheticItem(1, {
+        title: 'Fish & <Chips> "quoted" ]]> end\u0001',
+        summary: 'A & B < C',
+        body: 'Raw <script>alert(1)</script> & [x](javascript:alert(1)) ]]> done',
+      }),
+    );
     const rssText = await (await get('/feed.xml')).text();
     expect(rssText).not.toContain('\u0001');
     const item = parseXml(rssText).rss.channel.item.find((i: any) => String(i.link[0]).endsWith('/item-1'));
@@ -131,5 +156,10 @@ describe('feeds from content/', () => {
 
 /** Atom titles are type="html": one level of entity decoding gives the plain title back. */
 function decodeHtml(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 }

@@ -156,7 +156,17 @@ describe('HTTP', () => {
   it('answers unknown paths and malformed names with problem+json 404s', async () => {
     const long = `/videos/${'a'.repeat(600)}`;
     const longName = `/authors/${'가'.repeat(300)}/feed.xml`;
-    for (const path of ['/nope', '/tags/Bad_Tag/feed.xml', '/feed.rss', '/archive/0/feed.xml', '/videos/missing', '/embed/item-2', '/tags/unknown/feed.json', long, longName]) {
+    for (const path of [
+      '/nope',
+      '/tags/Bad_Tag/feed.xml',
+      '/feed.rss',
+      '/archive/0/feed.xml',
+      '/videos/missing',
+      '/embed/item-2',
+      '/tags/unknown/feed.json',
+      long,
+      longName,
+    ]) {
       const res = await get(path);
       expect(res.status, path).toBe(404);
       expect(res.headers.get('Content-Type')).toBe('application/problem+json; charset=utf-8');

@@ -22,7 +22,13 @@ function headTags(html: string): { tag: string; attrs: Record<string, string>; a
   }));
 }
 
-const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const decode = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 function jsonLdOf(html: string): any {
   const m = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(html);
@@ -48,7 +54,8 @@ describe('item pages', () => {
     expect(json!.at).toBeLessThan(2048);
     const oembed = await (await get(new URL(json!.attrs.href as string).pathname + new URL(json!.attrs.href as string).search)).json<any>();
     expect(oembed.type).toBe('video');
-    for (const f of ['xml', 'atom', 'json']) expect(tags.some((t) => t.attrs.rel === 'alternate' && t.attrs.href === `${ORIGIN}/feed.${f}`)).toBe(true);
+    for (const f of ['xml', 'atom', 'json'])
+      expect(tags.some((t) => t.attrs.rel === 'alternate' && t.attrs.href === `${ORIGIN}/feed.${f}`)).toBe(true);
     expect(tags.find((t) => t.attrs.rel === 'canonical')?.attrs.href).toBe(`${ORIGIN}/videos/clip`);
   });
 
@@ -125,7 +132,11 @@ describe('item pages', () => {
 
   it('publishes a sitemap index and pages with the video extension', async () => {
     const index = parseXml(await (await get('/sitemap.xml')).text());
-    expect(index.sitemapindex.sitemap.map((s: any) => s.loc)).toEqual([`${ORIGIN}/sitemaps/1.xml`, `${ORIGIN}/sitemaps/news.xml`, `${ORIGIN}/sitemaps/scopes.xml`]);
+    expect(index.sitemapindex.sitemap.map((s: any) => s.loc)).toEqual([
+      `${ORIGIN}/sitemaps/1.xml`,
+      `${ORIGIN}/sitemaps/news.xml`,
+      `${ORIGIN}/sitemaps/scopes.xml`,
+    ]);
     const page = parseXml(await (await get('/sitemaps/1.xml')).text());
     const urls = [page.urlset.url].flat();
     expect(urls.map((u: any) => u.loc)).toEqual([`${ORIGIN}/videos/clip`, `${ORIGIN}/articles/item-2`]);

@@ -3,7 +3,13 @@ import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api, countPublisherKv, get, ORIGIN, parseXml, syntheticItem } from './helpers';
 
-const SETTINGS = { title: 'The Harbour Wire', description: 'Local news.', language: 'en', author: 'Desk', copyright: '© 2026 Harbour Wire' };
+const SETTINGS = {
+  title: 'The Harbour Wire',
+  description: 'Local news.',
+  language: 'en',
+  author: 'Desk',
+  copyright: '© 2026 Harbour Wire',
+};
 
 /** The title each format shows for the document at `path`. */
 async function titles(path: string): Promise<string[]> {

@@ -24,7 +24,9 @@ describe('WebSub', () => {
     const topics = calls.map((c) => new URLSearchParams(c.body)).map((p) => [p.get('hub.mode'), p.get('hub.url')]);
     expect(topics.every(([mode]) => mode === 'publish')).toBe(true);
     expect(topics.map(([, url]) => url).sort()).toEqual(
-      ['', '/articles', '/tags/common', '/authors/odd-writer'].flatMap((s) => ['xml', 'atom', 'json'].map((f) => `${ORIGIN}${s}/feed.${f}`)).sort(),
+      ['', '/articles', '/tags/common', '/authors/odd-writer']
+        .flatMap((s) => ['xml', 'atom', 'json'].map((f) => `${ORIGIN}${s}/feed.${f}`))
+        .sort(),
     );
     const rss = parseXml(await (await get('/feed.xml')).text()).rss.channel['atom:link'];
     expect(rss.find((l: any) => l['@rel'] === 'hub')['@href']).toBe(HUB);
