@@ -1,19 +1,57 @@
 #!/usr/bin/env node
-// `npm run bench`: wirefeed under Miniflare against a constant-response Worker on the same runtime,
-// alternating, so every figure is a ratio measured in the same run on the same machine.
+// `npm run bench`: each path loaded at the same time as a constant-response reference, on one core.
+//
+// Knobs (environment):
+//   BENCH_SECONDS      length of one round (default 1.5)
+//   BENCH_ROUNDS       rounds per line, after one warm-up round (default 7)
+//   BENCH_CONNECTIONS  connections per round, half to the path and half to the reference (default 16)
+//   BENCH_ITEMS        items behind the warm paths (default 300: every feed and page shown is full)
+//   BENCH_BIG          items behind the rebuild line and the publish line's large side (default 10000)
+//   BENCH_ONLY         a regular expression; only lines whose label matches run (atom, 'cold|publish')
+//   BENCH_PIN=0        leaves every process where the OS puts it (default: pinned, see below)
+//   BENCH_SCRIPT       an already built bundle to measure instead of building one (to compare a change)
+//   BENCH_DEBUG=1      prints each round: requests completed and CPU ms of path, reference, load generator
+//
+// Why the ratios hold on a busy 2-core machine. A ratio taken from two runs one after the other is at
+// the mercy of whatever else the machine does in between, so the path and its reference are loaded
+// in the same window by this one process (two autocannon instances started together, half the
+// connections each), and ratio = path req/s ÷ reference req/s of that window. They must NOT share a
+// workerd process: workerd runs every Worker of a process on one thread, and closed-loop clients
+// queued on one server complete requests at the same rate whatever each request costs (measured: a
+// Worker 2.1× slower than its reference when each was loaded alone read 1.00 in every round when
+// both lived in one Miniflare instance, 0.45 as two processes on one core). So the reference is its
+// own Miniflare instance (same workerd, same entry worker in front), and both workerd processes are
+// pinned to the same core: the scheduler gives each half of it (BENCH_DEBUG shows their CPU ms agree
+// within a few %), a disturbance there takes from both alike, and each side's completed requests
+// measure what one request costs it. Unpinned, the control line (reference ÷ its copy) swung
+// 0.51–1.47 on a busy machine; pinned, 0.95–1.05. The big instance (publish and rebuild lines) is
+// pinned to the other core while the pairs run, its import driven from a thread of its own.
 import autocannon from 'autocannon';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
-import { buildWorker, freePort, startWirefeed } from './harness.mjs';
+import { buildWorker, cpuNs, freePort, kvBlobs, pinProcesses, startWirefeed, workerdChildren } from './harness.mjs';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const ITEMS = Number(process.env.BENCH_ITEMS ?? 1000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const HALF = Math.max(1, Math.floor(Number(process.env.BENCH_CONNECTIONS ?? 16) / 2));
+const ITEMS = Number(process.env.BENCH_ITEMS ?? 300);
 const BIG = Number(process.env.BENCH_BIG ?? 10000);
+const ONLY = new RegExp(process.env.BENCH_ONLY ?? '');
+const DEBUG = Boolean(process.env.BENCH_DEBUG);
+const CORES = availableParallelism();
+const PIN = process.env.BENCH_PIN !== '0' && CORES > 1;
+const PAIR_CPU = String(CORES - 1);
+const ALL_CPUS = `0-${CORES - 1}`;
+const OTHER_CPUS = CORES > 2 ? `0-${CORES - 2}` : '0';
+const began = performance.now();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const f2 = (x) => x.toFixed(2);
+const n0 = (x) => Math.round(x).toLocaleString('en');
 
-/** A synthetic item; every third is a video so enclosures and Media RSS are exercised. */
+/** A synthetic item: every third a video (enclosure, Media RSS, player); sections cut across kinds. */
 function item(n) {
-  const published = new Date(Date.UTC(2015, 0, 1) + n * 600_000).toISOString().replace('.000Z', '+00:00');
   const video = n % 3 === 0;
   return {
     slug: `story-${n}`,
@@ -21,8 +59,9 @@ function item(n) {
     title: `Story ${n}: council approves harbour plan`,
     summary: `A summary of story ${n}, two sentences long. It says what happened.`,
     body: `## Story ${n}\n\nThe council met on Tuesday and approved the plan. ${'Paragraph text with **bold** and a [link](https://example.com/). '.repeat(6)}\n\n- one\n- two\n`,
-    published,
+    published: new Date(Date.UTC(2015, 0, 1) + n * 600_000).toISOString().replace('.000Z', '+00:00'),
     language: 'en',
+    section: ['World', 'Business', 'Sport'][Math.floor(n / 3) % 3],
     authors: [{ name: ['Libby Hogan', 'Mina Park', 'Ana Silva'][n % 3] }],
     tags: [['politics', 'harbour', 'economy', 'weather'][n % 4], 'local'],
     ...(video
@@ -34,11 +73,11 @@ function item(n) {
   };
 }
 
-async function call(base, token, method, path, body) {
-  const res = await fetch(new URL(path, base), {
+async function call(w, method, path, body) {
+  const res = await fetch(new URL(path, w.url), {
     method,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
+    headers: { Authorization: `Bearer ${w.token}`, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json();
@@ -48,39 +87,141 @@ async function importItems(w, from, to) {
   for (let start = from; start <= to; start += 200) {
     const items = [];
     for (let n = start; n <= Math.min(to, start + 199); n++) items.push(item(n));
-    await call(w.url, w.token, 'POST', '/api/import', { items });
+    await call(w, 'POST', '/api/import', { items });
   }
 }
-
-async function load(url, headers = {}) {
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers, pipelining: 1 });
-  if (r.non2xx && !headers['If-None-Match']) throw new Error(`${url}: ${r.non2xx} non-2xx answers`);
-  return { rps: r.requests.average, p50: r.latency.p50 };
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
- * Alternates reference and target runs in ABBA order, so neither side always runs first; this
- * machine's speed drifts by ±15 % over seconds, so each round's ratio compares neighbours and the
- * median of many short rounds is reported.
+ * Imports on a thread of its own, so building and parsing 200-item batches never stalls the event
+ * loop that drives the load. Resolves to the seconds it took.
  */
-async function compare(refUrl, url, headers) {
-  await load(url, headers); // warm-up: first hits fill the isolate's cache and JIT
-  await load(refUrl, headers);
-  const ratios = [];
-  const rps = [];
-  const p50 = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const refFirst = i % 2 === 0;
-    const a = await load(refFirst ? refUrl : url, headers);
-    const b = await load(refFirst ? url : refUrl, headers);
-    const [ref, got] = refFirst ? [a, b] : [b, a];
-    ratios.push(got.rps / ref.rps);
-    rps.push(got.rps);
-    p50.push(got.p50);
+function importInBackground(w, from, to) {
+  const code = `const { parentPort, workerData: d } = require('node:worker_threads');
+const item = ${item.toString()};
+(async () => {
+  const t = performance.now();
+  for (let start = d.from; start <= d.to; start += 200) {
+    const items = [];
+    for (let n = start; n <= Math.min(d.to, start + 199); n++) items.push(item(n));
+    const res = await fetch(d.url + '/api/import', { method: 'POST', headers: { Authorization: 'Bearer ' + d.token, 'Content-Type': 'application/json' }, body: JSON.stringify({ items }) });
+    if (!res.ok) throw new Error('import: ' + res.status + ' ' + (await res.text()));
   }
-  return { rps: median(rps), p50: median(p50), ratio: median(ratios), lo: Math.min(...ratios), hi: Math.max(...ratios) };
+  parentPort.postMessage((performance.now() - t) / 1000);
+})();`;
+  return new Promise((resolve, reject) => {
+    const thread = new Worker(code, { eval: true, workerData: { url: w.url, token: w.token, from, to } });
+    thread.once('message', resolve);
+    thread.once('error', reject);
+    thread.once('exit', (code) => reject(new Error(`the import thread exited (${code})`)));
+  });
+}
+
+const pin = (pids, cpus) => PIN && pinProcesses(pids, cpus);
+const running = [];
+/** Starts a Miniflare instance, notes its workerd and pins it (every thread) to `cpus`. */
+async function started(cpus, start) {
+  const before = new Set(workerdChildren());
+  const x = await start();
+  running.push(x.mf);
+  x.pids = workerdChildren().filter((p) => !before.has(p));
+  pin(x.pids, cpus);
+  return x;
+}
+
+/**
+ * The reference: answers each URL with the very status, headers and bytes wirefeed answered it
+ * with, from constants (a Headers object built once, copied natively by Response). Requests carry
+ * the Host of the instance they mirror, so both sides get the same request bytes and the answer is
+ * looked up by `req.url` as sent.
+ */
+async function startReference(answers) {
+  const port = await freePort();
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      modules: true,
+      host: '127.0.0.1',
+      port,
+      compatibilityDate: '2026-11-17',
+      script: `const table = new Map(${JSON.stringify(answers)}.map((a) => [a.key, {
+  status: a.status, headers: new Headers(a.headers), bytes: a.body === null ? null : Uint8Array.from(atob(a.body), (c) => c.charCodeAt(0)) }]));
+export default { fetch(req) {
+  const a = table.get(req.headers.has('if-none-match') ? req.url + ' 304' : req.url);
+  return a ? new Response(a.bytes, { status: a.status, headers: a.headers }) : new Response('no answer recorded', { status: 500 });
+} };`,
+    }),
+  );
+  await mf.ready;
+  return { mf, url: `http://127.0.0.1:${port}` };
+}
+
+/** What wirefeed answers to `url` (autocannon asks for no encoding, so neither side compresses). */
+async function record(url, headers) {
+  const res = await fetch(url, { headers });
+  const body = res.status === 304 ? null : Buffer.from(await res.arrayBuffer()).toString('base64');
+  const dropped = ['content-length', 'content-encoding', 'transfer-encoding', 'date', 'connection', 'keep-alive'];
+  return {
+    key: headers['If-None-Match'] ? `${url} 304` : url,
+    status: res.status,
+    headers: [...res.headers].filter(([k]) => !dropped.includes(k)),
+    body,
+  };
+}
+
+function checkAnswers(r, url, status) {
+  const bad = status === 304 ? r['1xx'] + r['2xx'] + r['4xx'] + r['5xx'] : r.non2xx;
+  if (bad || r.errors || r.timeouts)
+    throw new Error(`${url}: ${bad} answers other than ${status}, ${r.errors} errors, ${r.timeouts} timeouts`);
+}
+
+/** One round: the line's URL and the reference loaded in the same window, half the connections each. */
+async function round(l, ref) {
+  const o = (base) => ({
+    url: `${base}${l.path}`,
+    connections: HALF,
+    duration: SECONDS,
+    headers: { ...l.headers, host: l.host },
+  });
+  const elu = performance.eventLoopUtilization();
+  const pids = [l.pids, ref.pids, [process.pid]];
+  const c0 = DEBUG ? pids.map(cpuNs) : [];
+  const [t, r] = await Promise.all([autocannon(o(l.url)), autocannon(o(ref.url))]);
+  checkAnswers(t, `${l.url}${l.path}`, l.status);
+  checkAnswers(r, `${ref.url}${l.path} (reference)`, l.status);
+  const ratio = t.requests.total / r.requests.total;
+  if (DEBUG)
+    console.log(
+      `  ${t.requests.total}/${r.requests.total} = ${f2(ratio)}; CPU ms ${pids.map((p, i) => ((cpuNs(p) - c0[i]) / 1e6).toFixed(0)).join('/')}`,
+    );
+  return {
+    ratio,
+    rps: t.requests.total / SECONDS,
+    ref: r.requests.total / SECONDS,
+    p50: t.latency.p50,
+    elu: performance.eventLoopUtilization(elu).utilization,
+  };
+}
+
+/** The q-quantile of sorted numbers, interpolated. */
+function quantile(s, q) {
+  const i = (s.length - 1) * q;
+  const lo = Math.floor(i);
+  return s[lo] + ((s[Math.ceil(i)] ?? s[lo]) - s[lo]) * (i - lo);
+}
+const median = (xs) =>
+  quantile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
+
+async function compare(l, ref) {
+  await round(l, ref); // warm-up: fills the isolates' caches and JIT
+  const rounds = [];
+  for (let i = 0; i < ROUNDS; i++) rounds.push(await round(l, ref));
+  const s = rounds.map((r) => r.ratio).sort((a, b) => a - b);
+  const m = (k) => median(rounds.map((r) => r[k]));
+  const r = { ratio: quantile(s, 0.5), q1: quantile(s, 0.25), q3: quantile(s, 0.75), elu: Math.max(...rounds.map((x) => x.elu)) };
+  const cols = [l.label.padEnd(40), n0(m('rps')).padStart(6), n0(m('ref')).padStart(6), String(m('p50')).padStart(4)];
+  console.log(...cols, `  ${f2(r.ratio)}  ${f2(r.q1)}–${f2(r.q3)}  ${f2(s[0])}–${f2(s.at(-1))}  ${(r.elu * 100).toFixed(0).padStart(3)} %`);
 }
 
 async function publishCost(w, startN, count) {
@@ -88,87 +229,148 @@ async function publishCost(w, startN, count) {
   const writes = [];
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
-    const r = await call(w.url, w.token, 'PUT', `/api/items/story-${startN + i}`, item(startN + i));
+    const r = await call(w, 'PUT', `/api/items/story-${startN + i}`, item(startN + i));
     times.push(performance.now() - t0);
     writes.push(r.kvWrites);
   }
   return { ms: median(times), writes: median(writes) };
 }
 
-const script = buildWorker();
-// Feeds never touch static assets; the local asset router would add two Worker hops (see harness.mjs).
-// Write pacing off (KV_WRITE_GAP_MS=0): the publish line measures what each publish renders and
-// writes when publishes come a second or more apart, not how a burst is coalesced.
-const NO_PACING = { KV_WRITE_GAP_MS: '0' };
-const warm = await startWirefeed({ script, assets: false, bindings: NO_PACING });
-const cold = await startWirefeed({ script, assets: false, bindings: { ...NO_PACING, WARM_TTL: '0' } });
-console.log(`importing ${ITEMS} items into two instances (warm cache on / off)…`);
-await importItems(warm, 1, ITEMS);
-await importItems(cold, 1, ITEMS);
-
-const seedPage = `${warm.url}/videos/story-3`;
-const paths = [
-  ['/feed.xml', {}],
-  ['/feed.atom', {}],
-  ['/feed.json', {}],
-  ['/tags/harbour/feed.atom', {}],
-  ['/archive/1/feed.xml', {}],
-  ['/videos/story-3', {}],
-  [`/oembed?url=${encodeURIComponent(seedPage)}&maxwidth=500`, {}],
-];
-const etag = (await fetch(`${warm.url}/feed.xml`)).headers.get('ETag');
-paths.push(['/feed.xml (304)', { 'If-None-Match': etag }]);
-
-// The reference answers each path with the very response wirefeed sends for it (status, headers and
-// bytes) as constants: the ratio is what routing, storage lookups and validators cost on top of a
-// Worker that only returns that response.
-const answers = [];
-for (const [label, headers] of paths) {
-  const res = await fetch(`${warm.url}${label.replace(' (304)', '')}`, { headers });
-  const replay = [...res.headers].filter(([k]) => !['content-length', 'content-encoding', 'date', 'transfer-encoding'].includes(k));
-  answers.push({ status: res.status, headers: replay, body: res.status === 304 ? null : await res.text() });
+/**
+ * Forces a full rebuild (every document rewritten, even identical bytes) and lets the writer's alarm
+ * drive it to the end, as Miniflare runs alarms by itself, while two readers poll feeds and pages.
+ * A key written twice in the rebuild counts once.
+ */
+async function rebuild(w) {
+  const polled = ['/feed.xml', '/feed.json', '/tags/harbour/feed.atom', '/videos/story-3', '/archive/1'];
+  const full = {
+    '/feed.xml': (t) => t.includes('<item>'),
+    '/feed.json': (t) => JSON.parse(t).items.length > 0,
+    '/tags/harbour/feed.atom': (t) => t.includes('<entry>'),
+  };
+  let reading = true;
+  const seen = { requests: 0, bad: 0, first: '' };
+  const reader = async (k) => {
+    for (let i = k; reading; i++) {
+      const path = polled[i % polled.length];
+      const res = await fetch(`${w.url}${path}`);
+      const text = await res.text();
+      seen.requests++;
+      if (res.status !== 200 || !(full[path]?.(text) ?? true)) {
+        seen.bad++;
+        seen.first ||= `${path}: ${res.status}`;
+      }
+    }
+  };
+  const before = await kvBlobs(w.pids);
+  const t0 = Date.now();
+  const readers = [reader(0), reader(2)];
+  const jobs = (await call(w, 'POST', '/api/rebuild')).render.rebuild?.total ?? 0;
+  while ((await call(w, 'GET', '/api/rebuild')).rebuild) await sleep(200);
+  const wall = (Date.now() - t0) / 1000;
+  reading = false;
+  await Promise.all(readers);
+  const status = await call(w, 'GET', '/api/status');
+  const after = await kvBlobs(w.pids);
+  const rewritten = before && after ? [...after].filter(([k, blob]) => before.get(k) !== blob).length : null;
+  const writes =
+    rewritten === null
+      ? "not counted (Miniflare's KV store not found)"
+      : `${n0(rewritten)} of the ${n0(after.size)} keys KV holds rewritten`;
+  return [
+    `rebuild of ${n0(BIG)} items (POST /api/rebuild): ${n0(jobs)} jobs, ${n0(status.documents)} documents written in ${wall.toFixed(1)} s ` +
+      `(${n0(status.documents / wall)}/s); KV writes: ${writes}` +
+      `${status.jobs.failed ? `; ${status.jobs.failed} jobs set aside` : ''}`,
+    `feeds answered 200 throughout: ${n0(seen.requests)} requests, ${seen.bad} non-200 or empty${seen.first ? ` (first: ${seen.first})` : ''}`,
+  ];
 }
-const refPort = await freePort();
-const reference = new Miniflare(
-  convertV4MiniflareOptions({
-  modules: true,
-  host: '127.0.0.1',
-  port: refPort,
-  compatibilityDate: '2026-04-20',
-  script: `const answers = ${JSON.stringify(answers)}.map((a) => ({ ...a, bytes: a.body === null ? null : new TextEncoder().encode(a.body) }));
-export default { fetch(req) {
-  const a = answers[Number(new URL(req.url).pathname.slice(1))] ?? answers[0];
-  return new Response(a.bytes, { status: a.status, headers: a.headers });
-} };`,
-}),
-);
-await reference.ready;
-const refUrl = (i) => `http://127.0.0.1:${refPort}/${i}`;
 
-console.log(`\nreference: a constant-response Worker returning the same status, headers and bytes, same Miniflare/workerd; ${CONNECTIONS} connections, ${SECONDS}s × ${ROUNDS} rounds, alternating ABBA; ratio = median of per-round ratios\n`);
-console.log('path'.padEnd(44), 'req/s'.padStart(9), 'p50 ms'.padStart(8), '  ratio       (rounds: min–max)');
-const line = (label, r) =>
-  console.log(label.slice(0, 44).padEnd(44), r.rps.toFixed(0).padStart(9), String(r.p50).padStart(8), `  ratio ${r.ratio.toFixed(2)}  (${r.lo.toFixed(2)}–${r.hi.toFixed(2)})`);
-for (const [i, [label, headers]] of paths.entries()) {
-  if (process.env.BENCH_ONLY && !label.includes(process.env.BENCH_ONLY)) continue;
-  const path = label.replace(' (304)', '');
-  const r = await compare(refUrl(i), `${warm.url}${path}`, headers);
-  line(label, r);
+// ---- what runs ------------------------------------------------------------------------------------
+const PATHS = [
+  ['/feed.xml', '/feed.xml'],
+  ['/feed.atom', '/feed.atom'],
+  ['/feed.json', '/feed.json'],
+  ['tag feed /tags/harbour/feed.atom', '/tags/harbour/feed.atom'],
+  ['section feed /sections/world/feed.xml', '/sections/world/feed.xml'],
+  ['tag page /tags/harbour', '/tags/harbour'],
+  ['archive /archive/1/feed.xml', '/archive/1/feed.xml'],
+  ['item page /videos/story-3', '/videos/story-3'],
+  ['oembed ?url=<item page>&maxwidth=500', null],
+  ['/feed.xml If-None-Match (304)', '/feed.xml'],
+].filter(([label]) => ONLY.test(label));
+const CONTROL = 'control: reference ÷ its copy';
+const COLD = 'cold /feed.xml (WARM_TTL=0: 1 KV get)';
+const [wantControl, wantCold, wantPublish, wantRebuild] = [CONTROL, COLD, 'publish', 'rebuild'].map((l) => ONLY.test(l));
+
+try {
+  const script = process.env.BENCH_SCRIPT ?? buildWorker('dist/bench');
+  // No static-asset router (in production the edge routes assets; locally it adds two Worker hops),
+  // and no write pacing: the publish line measures what one publish renders and writes.
+  const start = (cpus, bindings) =>
+    started(cpus, () => startWirefeed({ script, assets: false, bindings: { KV_WRITE_GAP_MS: '0', ...bindings } }));
+  console.log(
+    `${CORES} cores, ${PIN ? `path and reference pinned to CPU ${PAIR_CPU}` : 'nothing pinned'}; items: ${ITEMS} behind the warm paths, ` +
+      `100 behind cold, ${BIG} behind rebuild and publish (imported in the background${PIN ? ` on CPU ${OTHER_CPUS}` : ''})`,
+  );
+  // WARM_TTL=0 but on the warm instance: the cold line reads KV on every request, and the rebuild's
+  // readers see what KV holds at each moment (the writer never reads KV, so publishing is unaffected).
+  const big = wantRebuild || wantPublish ? await start(OTHER_CPUS, { WARM_TTL: '0' }) : null;
+  const bigImported = big && importInBackground(big, 1, BIG).catch((err) => err);
+  const warm = PATHS.length ? await start(PAIR_CPU, {}) : null;
+  const small = wantCold || wantPublish ? await start(PAIR_CPU, { WARM_TTL: '0' }) : null;
+  await Promise.all([warm && importItems(warm, 1, ITEMS), small && importItems(small, 1, 100)]);
+
+  const answers = [];
+  const lines = [];
+  const line = async (label, w, path, headers = {}) => {
+    const a = await record(`${w.url}${path}`, headers);
+    answers.push(a);
+    lines.push({ label, url: w.url, pids: w.pids, host: new URL(w.url).host, path, headers, status: a.status });
+  };
+  const etag = warm && (await fetch(`${warm.url}/feed.xml`)).headers.get('ETag');
+  for (const [label, p] of PATHS) {
+    await line(
+      label,
+      warm,
+      p ?? `/oembed?url=${encodeURIComponent(`${warm.url}/videos/story-3`)}&maxwidth=500`,
+      label.includes('304') ? { 'If-None-Match': etag } : {},
+    );
+  }
+  if (wantCold) await line(COLD, small, '/feed.xml');
+  const ref = lines.length ? await started(PAIR_CPU, () => startReference(answers)) : null;
+  // The control: the reference against a copy of itself on the first line's path. It should read
+  // 1.00; its spread is the noise floor of every other line.
+  if (wantControl && lines.length) {
+    const copy = await started(PAIR_CPU, () => startReference(answers));
+    lines.unshift({ ...lines[0], label: CONTROL, url: copy.url, pids: copy.pids });
+  }
+  if (lines.length) {
+    console.log(
+      `\nEach round loads the path and a constant-response reference (same status, headers and bytes, its own workerd)\n` +
+        `together, ${HALF} + ${HALF} connections for ${SECONDS} s; ratio = path req/s ÷ reference req/s of that round.\n` +
+        `${ROUNDS} rounds after a warm-up: median ratio, interquartile range, min–max; load gen = the load generator's busiest round.\n`,
+    );
+    console.log('path'.padEnd(40), ' req/s', ' ref/s', ' p50', '  ratio IQR        min–max    load gen');
+  }
+  for (const l of lines) await compare(l, ref);
+
+  if (big) {
+    const imported = await bigImported;
+    if (imported instanceof Error) throw imported;
+    console.log(`\n${n0(BIG)} items imported in ${imported.toFixed(0)} s (in the background)`);
+    pin(big.pids, ALL_CPUS);
+  }
+  const at100 = wantPublish ? await publishCost(small, 100001, 20) : null;
+  const rebuilt = wantRebuild ? await rebuild(big) : [];
+  if (wantPublish) {
+    const atBig = await publishCost(big, 200001, 20);
+    console.log(
+      `publish: ${at100.ms.toFixed(1)} ms, ${at100.writes} KV writes at 100 items; ${atBig.ms.toFixed(1)} ms, ${atBig.writes} KV writes at ${n0(BIG)} items; ` +
+        `ratio time ${f2(atBig.ms / at100.ms)}, writes ${f2(atBig.writes / at100.writes)}`,
+    );
+  }
+  for (const text of rebuilt) console.log(text);
+} finally {
+  for (const mf of running) await mf.dispose().catch(() => undefined);
+  console.log(`\nwhole run: ${((performance.now() - began) / 1000).toFixed(0)} s`);
 }
-const c = await compare(refUrl(0), `${cold.url}/feed.xml`, {});
-line('cold /feed.xml (warm cache off, 1 KV get)', c);
-
-await cold.mf.dispose();
-const small = await startWirefeed({ script, assets: false, bindings: NO_PACING });
-await importItems(small, 1, 100);
-const at100 = await publishCost(small, 100001, 20);
-await small.mf.dispose();
-console.log(`\nimporting ${BIG} items for the publish-cost line…`);
-await importItems(warm, ITEMS + 1, BIG);
-const atBig = await publishCost(warm, 200001, 20);
-console.log(
-  `publish: ${at100.ms.toFixed(1)} ms, ${at100.writes} KV writes at 100 items; ${atBig.ms.toFixed(1)} ms, ${atBig.writes} KV writes at ${BIG} items; ` +
-    `ratio time ${(atBig.ms / at100.ms).toFixed(2)}, writes ${(atBig.writes / at100.writes).toFixed(2)}`,
-);
-await warm.mf.dispose();
-await reference.dispose();
