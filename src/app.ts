@@ -4,18 +4,17 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
 import { ProblemError, notFound, problemResponse } from './errors';
 import { api } from './routes/api';
-import { feeds } from './routes/feeds';
 import { meta } from './routes/meta';
 import { oembed } from './routes/oembed';
-import { pages } from './routes/pages';
+import { documents } from './routes/documents';
 
 export const app = new Hono<AppEnv>();
 
 app.route('/api', api);
-app.route('/', feeds);
-app.route('/', pages);
 app.route('/', oembed);
 app.route('/', meta);
+// Last: it answers every other GET by the URL contract (a 404 for what names nothing).
+app.route('/', documents);
 
 app.notFound((c) => problemResponse(c, notFound()));
 

@@ -1,9 +1,7 @@
 // Answers GET/HEAD with a stored document: validators, 304s, 301s and 410s, cache lifetimes, tags and CORS.
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
 import { notFound, unavailable } from '../errors';
 import { GONE, REDIRECT, type Scope } from '../model/paths';
-import { StorageError, storeFor, type CacheClass, type DocMeta } from '../store/kv-store';
+import { StorageError, storeFor, type CacheClass, type Doc, type DocMeta, type WaitUntil } from '../store/kv-store';
 import { cacheTags } from './edge-cache';
 
 /**
@@ -44,38 +42,92 @@ export function isNotModified(meta: Pick<DocMeta, 'etag' | 'lastModified'>, ifNo
   return !Number.isNaN(since) && !Number.isNaN(modified) && modified <= since;
 }
 
-/** What a route adds to a stored answer: the scope (for its Cache-Tag) and constant headers. */
+/**
+ * What a route adds to a stored answer, made once per route and reused (its identity keys the
+ * prepared headers): the Cache-Tag value and constant headers.
+ */
 export interface ServeExtras {
-  scope?: Scope;
+  tags: string;
   headers?: Record<string, string>;
-  /** The Cache-Tag value, when it is not the document's own (oEmbed names the item it was built from). */
-  tags?: string;
-  /** Whether this URL is the one cached copy; by default, when it has no query string. */
-  canonical?: boolean;
+}
+
+/** The extras of a stored document at `path`, in `scope` when it is a scope document. */
+export const extrasFor = (path: string, scope?: Scope, headers?: Record<string, string>): ServeExtras => ({
+  tags: cacheTags(path, scope),
+  ...(headers ? { headers } : {}),
+});
+
+/** A document's answer headers, full (200) and for a 304. */
+interface Prepared {
+  full: Headers;
+  notModified: Headers;
+}
+
+// A warm document keeps its metadata object and a route keeps its extras, so headers are built on a
+// document's first answer and reused: Response copies a Headers object natively. Two forms: the
+// canonical URL, and one with a query string (kept out of the edge cache).
+const prepared = new WeakMap<DocMeta, WeakMap<ServeExtras, [Prepared?, Prepared?]>>();
+
+function headersFor(meta: DocMeta, bytes: number, x: ServeExtras, canonical: boolean): Prepared {
+  let byRoute = prepared.get(meta);
+  if (!byRoute) prepared.set(meta, (byRoute = new WeakMap()));
+  let forms = byRoute.get(x);
+  if (!forms) byRoute.set(x, (forms = [undefined, undefined]));
+  const form = canonical ? 0 : 1;
+  let p = forms[form];
+  if (!p) {
+    const life = LIFETIMES[meta.cache];
+    const common: Record<string, string> = {
+      ETag: meta.etag,
+      'Last-Modified': meta.lastModified,
+      'Cache-Control': life.browser,
+      'Cloudflare-CDN-Cache-Control': canonical ? life.edge : 'no-store',
+      'Cache-Tag': x.tags,
+      ...PUBLIC_HEADERS,
+      ...x.headers,
+    };
+    p = forms[form] = {
+      full: new Headers({ 'Content-Type': meta.type, 'Content-Length': String(bytes), ...common }),
+      notModified: new Headers(common),
+    };
+  }
+  return p;
+}
+
+/**
+ * What of a request the answer depends on, read once: every property of a Request is a call into the
+ * runtime, which the warm path counts.
+ */
+export interface Ask {
+  req: Request;
+  head: boolean;
+  /** The URL carries a query string. */
+  query: boolean;
+  inm: string | undefined;
+  ims: string | undefined;
+}
+
+/** Reads what an answer depends on from the request; `url` when the caller already has it. */
+export function askOf(req: Request, url = req.url): Ask {
+  const h = req.headers;
+  return {
+    req,
+    head: req.method === 'HEAD',
+    query: url.includes('?'),
+    inm: h.get('If-None-Match') ?? undefined,
+    ims: h.get('If-Modified-Since') ?? undefined,
+  };
 }
 
 /**
  * A 304 or a full answer, for a body already in hand. Query parameters the path does not use
  * (utm_*, fbclid…) change nothing in the answer; they only keep it out of the edge cache, so one
- * cached copy per document serves everyone.
+ * cached copy per document serves everyone. `canonical` says whether this URL is that one copy.
  */
-export function conditional(c: Context<AppEnv>, path: string, meta: DocMeta, body: Uint8Array, x: ServeExtras = {}): Response {
-  const life = LIFETIMES[meta.cache];
-  const h = new Headers({
-    ETag: meta.etag,
-    'Last-Modified': meta.lastModified,
-    'Cache-Control': life.browser,
-    'Cloudflare-CDN-Cache-Control': (x.canonical ?? !c.req.url.includes('?')) ? life.edge : 'no-store',
-    'Cache-Tag': x.tags ?? cacheTags(path, x.scope),
-    ...PUBLIC_HEADERS,
-    ...x.headers,
-  });
-  if (isNotModified(meta, c.req.header('If-None-Match'), c.req.header('If-Modified-Since'))) {
-    return new Response(null, { status: 304, headers: h });
-  }
-  h.set('Content-Type', meta.type);
-  h.set('Content-Length', String(body.byteLength));
-  return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers: h });
+export function conditional(ask: Ask, meta: DocMeta, body: Uint8Array, x: ServeExtras, canonical = !ask.query): Response {
+  const h = headersFor(meta, body.byteLength, x, canonical);
+  if (isNotModified(meta, ask.inm, ask.ims)) return new Response(null, { status: 304, headers: h.notModified });
+  return new Response(ask.head ? null : body, { status: 200, headers: h.full });
 }
 
 /** Prefers JSON only when the client names it ahead of HTML (APIs, scripts), never for browsers. */
@@ -87,9 +139,9 @@ function wantsJson(accept: string | undefined): boolean {
 }
 
 /** The 410 for a withdrawn item's address: a small page for people, problem+json for programs. */
-function gone(c: Context<AppEnv>, path: string, body: Uint8Array): Response {
-  const headers = { 'Cache-Control': 'public, max-age=300', 'Cache-Tag': cacheTags(path), Vary: 'Accept', ...PUBLIC_HEADERS };
-  if (wantsJson(c.req.header('Accept'))) {
+function gone(ask: Ask, path: string, body: Uint8Array, x: ServeExtras): Response {
+  const headers = { 'Cache-Control': 'public, max-age=300', 'Cache-Tag': x.tags, Vary: 'Accept', ...PUBLIC_HEADERS };
+  if (wantsJson(ask.req.headers.get('Accept') ?? undefined)) {
     const problem = {
       type: 'about:blank',
       title: 'Gone',
@@ -98,38 +150,51 @@ function gone(c: Context<AppEnv>, path: string, body: Uint8Array): Response {
       instance: path,
     };
     const json = JSON.stringify(problem);
-    return new Response(c.req.method === 'HEAD' ? null : json, {
+    return new Response(ask.head ? null : json, {
       status: 410,
       headers: { ...headers, 'Content-Type': 'application/problem+json; charset=utf-8' },
     });
   }
   const html = { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(body.byteLength) };
-  return new Response(c.req.method === 'HEAD' ? null : body, { status: 410, headers: html });
+  return new Response(ask.head ? null : body, { status: 410, headers: html });
 }
 
-/** Serves the document stored at `path` with one KV read at most (none when warm). */
-export async function serveDocument(c: Context<AppEnv>, path: string, x: ServeExtras = {}): Promise<Response> {
-  const inm = c.req.header('If-None-Match');
-  const ims = c.req.header('If-Modified-Since');
-  let doc;
-  try {
-    doc = await storeFor(c.env, (p) => c.executionCtx.waitUntil(p)).getDocument(
-      path,
-      (meta) => meta.type === REDIRECT || meta.type === GONE || !isNotModified(meta, inm, ims),
-    );
-  } catch (err) {
-    if (err instanceof StorageError) throw unavailable(err.message, err.retryAfter);
-    throw err;
-  }
-  if (!doc) throw notFound();
+/** What the stored document at `path` answers: a 301, a 410 or the document (with 304s). */
+function answer(ask: Ask, path: string, doc: Doc, x: ServeExtras): Response {
   if (doc.meta.type === REDIRECT) {
     // A renamed item's old address: permanent, so readers and search engines update their links.
     const location = new TextDecoder().decode(doc.body);
     return new Response(null, {
       status: 301,
-      headers: { Location: location, 'Cache-Control': 'public, max-age=3600', 'Cache-Tag': cacheTags(path), ...PUBLIC_HEADERS },
+      headers: { Location: location, 'Cache-Control': 'public, max-age=3600', 'Cache-Tag': x.tags, ...PUBLIC_HEADERS },
     });
   }
-  if (doc.meta.type === GONE) return gone(c, path, doc.body);
-  return conditional(c, path, doc.meta, doc.body, x);
+  if (doc.meta.type === GONE) return gone(ask, path, doc.body, x);
+  return conditional(ask, doc.meta, doc.body, x);
+}
+
+const always = () => true;
+
+/** Whether the stored body is needed: not for a conditional request its validators answer with 304. */
+function bodyWanted({ inm, ims }: Ask): (meta: DocMeta) => boolean {
+  if (inm === undefined && ims === undefined) return always;
+  return (meta) => meta.type === REDIRECT || meta.type === GONE || !isNotModified(meta, inm, ims);
+}
+
+/** The answer from this isolate's fresh copy of the document at `path`, synchronously, or undefined. */
+export function warmDocument(ask: Ask, env: Env, path: string, x: ServeExtras): Response | undefined {
+  const hot = storeFor(env).peekDocument(path, bodyWanted(ask));
+  return hot && answer(ask, path, hot, x);
+}
+
+/** Serves the document stored at `path` with one KV read at most, and none when warm. */
+export async function serveDocument(ask: Ask, env: Env, waitUntil: WaitUntil, path: string, x: ServeExtras): Promise<Response> {
+  let doc: Doc | null;
+  try {
+    doc = await storeFor(env).getDocument(path, bodyWanted(ask), waitUntil);
+  } catch (err) {
+    throw err instanceof StorageError ? unavailable(err.message, err.retryAfter) : err;
+  }
+  if (!doc) throw notFound();
+  return answer(ask, path, doc, x);
 }

@@ -92,31 +92,66 @@ export function newItemId(siteUrl: string, slug: string, published: string): str
   return `tag:${new URL(siteUrl).hostname},${published.slice(0, 10)}:${slug}`;
 }
 
-/** Route patterns (Hono) for every public path; routes register these and nothing else. */
-export const ROUTES = {
-  /** Scope prefixes: '' (everything), a kind, or a name; `:name` arrives decoded. */
-  scopes: ['', '/:kind{(?:videos|articles)}', '/tags/:name{[^/]+}', '/authors/:name{[^/]+}', '/sections/:name{[^/]+}'],
-  /** A whole segment: Hono parameters cannot share a segment with literal text. */
-  feed: '/:file{feed\\.(?:xml|atom|json)}',
-  archiveFeed: '/archive/:page{[1-9][0-9]{0,6}}/:file{feed\\.(?:xml|atom|json)}',
-  archivePage: '/archive/:page{[1-9][0-9]{0,6}}',
-  item: '/:kind{(?:videos|articles)}/:slug{[a-z0-9]+(?:-[a-z0-9]+)*}',
-  embed: '/embed/:slug{[a-z0-9]+(?:-[a-z0-9]+)*}',
-  transcript: '/videos/:slug{[a-z0-9]+(?:-[a-z0-9]+)*}/transcript.txt',
-  sitemapPage: '/sitemaps/:page{[1-9][0-9]{0,6}\\.xml}',
-} as const;
+/** What a public path names: a stored document's canonical path, and its scope or role. */
+export interface PublicTarget {
+  /** The document's path in its one canonical form (names percent-encoded as the writer stores them). */
+  path: string;
+  role: 'feed' | 'scope-page' | 'item' | 'embed' | 'stored';
+  scope?: Scope;
+}
 
 const NAME_KINDS: Record<string, NameKind> = { tags: 'tag', authors: 'author', sections: 'section' };
+const STORED = new Set([DIRECTORY, OPML, SITEMAP_INDEX, NEWS_SITEMAP, SCOPES_SITEMAP]);
+const FEED_FILE = /^feed\.(xml|atom|json)$/;
+const PAGE_NUMBER = /^[1-9][0-9]{0,6}$/;
+const ITEM_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** A name segment as requested (percent-encoded, any case of hex), or null if it cannot be one of ours. */
+function nameSlug(segment: string): string | null {
+  let name: string;
+  try {
+    name = decodeURIComponent(segment).normalize('NFC');
+  } catch {
+    return null;
+  }
+  return NAME_SLUG.test(name) && name === name.toLowerCase() && encodeURIComponent(name).length <= MAX_NAME_SLUG_BYTES ? name : null;
+}
+
+/** A scope's suffix: its page, an archive page, or a feed of either. */
+function scopeTarget(scope: Scope, rest: string[]): PublicTarget | null {
+  if (rest.length === 0) return { path: pagePath(scope), role: 'scope-page', scope };
+  const [first, page, file] = rest;
+  const feed = FEED_FILE.exec(first ?? '');
+  if (rest.length === 1 && feed) return { path: feedPath(scope, feed[1] as FeedFormat), role: 'feed', scope };
+  if (first !== 'archive' || !PAGE_NUMBER.test(page ?? '')) return null;
+  if (rest.length === 2) return { path: pagePath(scope, Number(page)), role: 'scope-page', scope };
+  const archived = FEED_FILE.exec(file ?? '');
+  return rest.length === 3 && archived ? { path: feedPath(scope, archived[1] as FeedFormat, Number(page)), role: 'feed', scope } : null;
+}
 
 /**
- * The scope a matched route names, in its one canonical (percent-encoded) form, or null when the
- * name cannot be one of ours (then the answer is 404 without a storage read).
+ * What a public GET path names, or null when it can name nothing of ours (a 404 without a storage
+ * read). The one parser of the URL contract, the inverse of the builders above; `pathname` is the
+ * request's path as sent (percent-encoded).
  */
-export function scopeFromRoute(path: string, params: { kind?: string; name?: string }): Scope | null {
-  if (params.kind === 'videos' || params.kind === 'articles') return `/${params.kind}`;
-  if (params.name === undefined) return '';
-  const kind = NAME_KINDS[path.split('/')[1] ?? ''];
-  const name = params.name.normalize('NFC');
-  if (!kind || !NAME_SLUG.test(name) || name !== name.toLowerCase() || encodeURIComponent(name).length > MAX_NAME_SLUG_BYTES) return null;
-  return nameScope(kind, name);
+export function resolvePath(pathname: string): PublicTarget | null {
+  if (pathname === '/') return { path: '/', role: 'scope-page', scope: '' };
+  if (STORED.has(pathname)) return { path: pathname, role: pathname === DIRECTORY ? 'scope-page' : 'stored' };
+  const s = pathname.split('/').slice(1);
+  const [a = '', b = '', c] = s;
+  if (a === 'videos' || a === 'articles') {
+    if ((ITEM_SLUG.test(b) && b !== 'archive') || (b === 'archive' && s.length === 2)) {
+      if (s.length === 2) return { path: pathname, role: 'item' };
+      if (a === 'videos' && s.length === 3 && c === 'transcript.txt') return { path: pathname, role: 'stored' };
+    }
+    return scopeTarget(`/${a}`, s.slice(1));
+  }
+  const kind = NAME_KINDS[a];
+  if (kind) {
+    const name = nameSlug(b);
+    return name === null ? null : scopeTarget(nameScope(kind, name), s.slice(2));
+  }
+  if (a === 'embed') return s.length === 2 && ITEM_SLUG.test(b) ? { path: pathname, role: 'embed' } : null;
+  if (a === 'sitemaps') return s.length === 2 && /^[1-9][0-9]{0,6}\.xml$/.test(b) ? { path: pathname, role: 'stored' } : null;
+  return scopeTarget('', s);
 }

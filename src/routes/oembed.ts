@@ -3,9 +3,9 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { ProblemError, badRequest, notFound, unavailable } from '../errors';
 import { OEMBED } from '../model/paths';
-import { SLUG_PATTERN } from '../model/schema';
+import { SLUG_PATTERN, type ItemRecord, type Site } from '../model/schema';
 import { StorageError, storeFor, type DocMeta } from '../store/kv-store';
-import { conditional } from '../http/serve';
+import { askOf, conditional, type ServeExtras } from '../http/serve';
 import { oembedTags } from '../http/edge-cache';
 import { oembedAnswer, oembedXml, type Limits } from '../render/oembed';
 
@@ -69,35 +69,77 @@ function parseQuery(c: Context<AppEnv>): {
   return { slug, kind, format, limits, canonical: [...params.keys()].every((k) => PARAMS.has(k)) };
 }
 
+type Query = ReturnType<typeof parseQuery>;
+
+// Embedding sites ask with the same few query strings again and again: each is parsed once per isolate.
+const queries = new Map<string, Query>();
+
+function queryOnce(c: Context<AppEnv>): Query {
+  const url = c.req.url;
+  const key = `${c.env.SITE_URL} ${url.slice(url.indexOf('?') + 1 || url.length)}`;
+  let q = queries.get(key);
+  if (!q) {
+    q = parseQuery(c);
+    if (queries.size >= 1024) queries.delete(queries.keys().next().value as string);
+    queries.set(key, q);
+  }
+  return q;
+}
+
+interface Built {
+  body: Uint8Array;
+  meta: DocMeta;
+  extras: ServeExtras;
+}
+
+// A warm item record keeps its metadata object, so each answer is built once per item and query
+// (the bench measured oEmbed at 0.70 of a constant Worker without this, 0.85 with it).
+const answers = new WeakMap<DocMeta, Map<string, Built>>();
+
+function build(q: Query, found: { stored: { item: ItemRecord; site: Site }; meta: DocMeta }): Built {
+  const { item, site } = found.stored;
+  const answer = oembedAnswer(site, item, q.limits);
+  // Same record and same parameters give the same bytes, so the validator is derived, not hashed.
+  const tag = `${found.meta.etag.slice(1, -1)}.${q.format}.${answer.width ?? 0}x${answer.height ?? 0}.${answer.thumbnail_width ?? 0}`;
+  return {
+    body: new TextEncoder().encode(q.format === 'json' ? JSON.stringify(answer) : oembedXml(answer)),
+    meta: {
+      etag: `"${tag}"`,
+      lastModified: found.meta.lastModified,
+      type: q.format === 'json' ? 'application/json; charset=utf-8' : 'text/xml; charset=utf-8',
+      cache: 'item',
+      rv: found.meta.rv,
+    },
+    extras: { tags: q.slug === item.slug ? oembedTags(item.slug) : `${oembedTags(q.slug)},${oembedTags(item.slug)}` },
+  };
+}
+
 export const oembed = new Hono<AppEnv>();
 
 oembed.get(OEMBED, async (c) => {
-  const q = parseQuery(c);
-  const store = storeFor(c.env, (p) => c.executionCtx.waitUntil(p));
+  const q = queryOnce(c);
+  const store = storeFor(c.env);
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
   let found;
   try {
-    found = await store.getItem(q.slug);
+    found = await store.getItem(q.slug, waitUntil);
     // A renamed item's old address answers for the item where it lives now.
-    if (found && 'movedTo' in found.stored) found = await store.getItem(found.stored.movedTo);
+    if (found && 'movedTo' in found.stored) found = await store.getItem(found.stored.movedTo, waitUntil);
   } catch (err) {
     if (err instanceof StorageError) throw unavailable(err.message, err.retryAfter);
     throw err;
   }
   if (!found || !('item' in found.stored)) throw notFound('url: no item is published at that address.');
-  const { item, site } = found.stored;
   // An old address answers for the renamed item whatever its kind now; a live one only for its own kind.
-  if (q.slug === item.slug && item.kind !== q.kind) throw notFound('url: no item is published at that address.');
-  const answer = oembedAnswer(site, item, q.limits);
-  const body = new TextEncoder().encode(q.format === 'json' ? JSON.stringify(answer) : oembedXml(answer));
-  // Same record and same parameters give the same bytes, so the validator is derived, not hashed.
-  const tag = `${found.meta.etag.slice(1, -1)}.${q.format}.${answer.width ?? 0}x${answer.height ?? 0}.${answer.thumbnail_width ?? 0}`;
-  const meta: DocMeta = {
-    etag: `"${tag}"`,
-    lastModified: found.meta.lastModified,
-    type: q.format === 'json' ? 'application/json; charset=utf-8' : 'text/xml; charset=utf-8',
-    cache: 'item',
-    rv: found.meta.rv,
-  };
-  const tags = q.slug === item.slug ? oembedTags(item.slug) : `${oembedTags(q.slug)},${oembedTags(item.slug)}`;
-  return conditional(c, OEMBED, meta, body, { tags, canonical: q.canonical });
+  if (q.slug === found.stored.item.slug && found.stored.item.kind !== q.kind) throw notFound('url: no item is published at that address.');
+  let memo = answers.get(found.meta);
+  if (!memo) answers.set(found.meta, (memo = new Map()));
+  const key = `${q.slug} ${q.format} ${q.limits.maxwidth ?? ''} ${q.limits.maxheight ?? ''}`;
+  let built = memo.get(key);
+  if (!built) {
+    built = build(q, { stored: found.stored, meta: found.meta });
+    if (memo.size >= 32) memo.delete(memo.keys().next().value as string);
+    memo.set(key, built);
+  }
+  return conditional(askOf(c.req.raw), built.meta, built.body, built.extras, q.canonical);
 });

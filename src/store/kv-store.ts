@@ -82,7 +82,6 @@ export async function etagOf(body: string): Promise<string> {
 const validated = new WeakMap<Doc, StoredItem>();
 const encoder = new TextEncoder();
 const TIMED_OUT = Symbol('timed out');
-const wait = (ms: number) => new Promise<typeof TIMED_OUT>((r) => setTimeout(() => r(TIMED_OUT), ms));
 
 /** How the store waits on KV: how long isolate memory may answer, and how long a read may hold a request. */
 export interface StoreOptions {
@@ -91,9 +90,10 @@ export interface StoreOptions {
   staleWaitMs: number;
   /** Without one, how long to wait before answering 503. */
   readTimeoutMs: number;
-  /** Keeps a slow read going after the answer, so it refreshes the warm copy. */
-  waitUntil?: (p: Promise<unknown>) => void;
 }
+
+/** Keeps a slow read going after the answer, so it refreshes the warm copy. */
+export type WaitUntil = (p: Promise<unknown>) => void;
 
 /** Reads and writes wirefeed's KV namespace. */
 export class KvStore {
@@ -106,13 +106,20 @@ export class KvStore {
    * One KV read at most. `wantsBody(meta)` false (a matching conditional request) lets the body
    * stream be dropped unread. Returns null when nothing is stored there.
    */
-  async getDocument(path: string, wantsBody: (meta: DocMeta) => boolean = () => true): Promise<Doc | null> {
-    return this.read(docKey(path), wantsBody);
+  async getDocument(path: string, wantsBody: (meta: DocMeta) => boolean = () => true, waitUntil?: WaitUntil): Promise<Doc | null> {
+    return this.read(docKey(path), wantsBody, waitUntil);
+  }
+
+  /** The document at `path` if this isolate holds a fresh enough copy, synchronously; else undefined. */
+  peekDocument(path: string, wantsBody: (meta: DocMeta) => boolean = () => true): Doc | undefined {
+    const hot = warm.get(docKey(path));
+    if (!hot || Date.now() - hot.at >= this.o.warmSeconds * 1000) return undefined;
+    return hot.full || !wantsBody(hot.doc.meta) ? hot.doc : undefined;
   }
 
   /** The item record behind an item page or oEmbed answer (or where a renamed item went), validated by the one schema. */
-  async getItem(slug: string): Promise<{ stored: StoredItem; meta: DocMeta } | null> {
-    const doc = await this.read(itemKey(slug), () => true);
+  async getItem(slug: string, waitUntil?: WaitUntil): Promise<{ stored: StoredItem; meta: DocMeta } | null> {
+    const doc = await this.read(itemKey(slug), () => true, waitUntil);
     if (!doc) return null;
     // A warm document is the same object each time, so it is parsed and validated once.
     let stored = validated.get(doc);
@@ -125,7 +132,7 @@ export class KvStore {
     return { stored, meta: doc.meta };
   }
 
-  private async read(key: string, wantsBody: (meta: DocMeta) => boolean): Promise<Doc | null> {
+  private async read(key: string, wantsBody: (meta: DocMeta) => boolean, waitUntil?: WaitUntil): Promise<Doc | null> {
     // KV refuses keys over 512 bytes: nothing can be stored under one, so it is not asked for.
     if (key.length * 3 > MAX_KEY_BYTES && encoder.encode(key).byteLength > MAX_KEY_BYTES) return null;
     const now = Date.now();
@@ -133,12 +140,14 @@ export class KvStore {
     const usable = hot && (hot.full || !wantsBody(hot.doc.meta)) ? hot : undefined;
     if (usable && now - usable.at < this.o.warmSeconds * 1000) return usable.doc;
     const fresh = this.fetch(key, wantsBody, now);
-    const winner = await Promise.race([
-      fresh.catch((err: unknown) => err as Error),
-      wait(usable ? this.o.staleWaitMs : this.o.readTimeoutMs),
-    ]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<typeof TIMED_OUT>(
+      (r) => (timer = setTimeout(() => r(TIMED_OUT), usable ? this.o.staleWaitMs : this.o.readTimeoutMs)),
+    );
+    const winner = await Promise.race([fresh.catch((err: unknown) => err as Error), timeout]);
+    if (timer !== undefined) clearTimeout(timer);
     if (winner === TIMED_OUT || winner instanceof Error) {
-      this.o.waitUntil?.(fresh.catch(() => undefined));
+      waitUntil?.(fresh.catch(() => undefined));
       if (usable) return usable.doc;
       console.error('KV read failed', key, winner === TIMED_OUT ? 'timed out' : winner);
       throw winner instanceof StorageError ? winner : new StorageError('Storage is not answering; try again shortly.');
@@ -159,7 +168,7 @@ export class KvStore {
     }
     const full = wantsBody(meta.output);
     if (!full) await res.value.cancel();
-    const doc = { meta: meta.output, body: full ? new Uint8Array(await new Response(res.value).arrayBuffer()) : new Uint8Array(0) };
+    const doc = { meta: meta.output, body: full ? new Uint8Array(await new Response(res.value).arrayBuffer()).slice() : new Uint8Array(0) };
     if (this.o.warmSeconds > 0) remember(key, doc, now, full);
     return doc;
   }
@@ -181,13 +190,19 @@ export class KvStore {
   }
 }
 
-/** The store for a set of bindings; `waitUntil` lets slow reads finish in the background. */
-export function storeFor(env: Pick<Env, 'FEEDS' | 'WARM_TTL'>, waitUntil?: (p: Promise<unknown>) => void): KvStore {
-  const seconds = Number(env.WARM_TTL);
-  return new KvStore(env.FEEDS, {
-    warmSeconds: Number.isFinite(seconds) && seconds >= 0 ? seconds : 5,
-    staleWaitMs: 250,
-    readTimeoutMs: 5000,
-    ...(waitUntil ? { waitUntil } : {}),
-  });
+const stores = new WeakMap<object, KvStore>();
+
+/** The store for a set of bindings, made once per bindings object. */
+export function storeFor(env: Pick<Env, 'FEEDS' | 'WARM_TTL'>): KvStore {
+  let store = stores.get(env);
+  if (!store) {
+    const seconds = Number(env.WARM_TTL);
+    store = new KvStore(env.FEEDS, {
+      warmSeconds: Number.isFinite(seconds) && seconds >= 0 ? seconds : 5,
+      staleWaitMs: 250,
+      readTimeoutMs: 5000,
+    });
+    stores.set(env, store);
+  }
+  return store;
 }
