@@ -168,7 +168,7 @@ export class KvStore {
     }
     const full = wantsBody(meta.output);
     if (!full) await res.value.cancel();
-    const doc = { meta: meta.output, body: full ? new Uint8Array(await new Response(res.value).arrayBuffer()).slice() : new Uint8Array(0) };
+    const doc = { meta: meta.output, body: full ? new Uint8Array(await new Response(res.value).arrayBuffer()) : new Uint8Array(0) };
     if (this.o.warmSeconds > 0) remember(key, doc, now, full);
     return doc;
   }
