@@ -142,12 +142,8 @@ async function startReference(answers) {
       host: '127.0.0.1',
       port,
       compatibilityDate: '2026-11-17',
-      script: `const table = new Map(${JSON.stringify(answers)}.map((a) => [a.key, {
-  status: a.status, headers: new Headers(a.headers), bytes: a.body === null ? null : Uint8Array.from(atob(a.body), (c) => c.charCodeAt(0)) }]));
-export default { fetch(req) {
-  const a = table.get(req.headers.has('if-none-match') ? req.url + ' 304' : req.url);
-  return a ? new Response(a.bytes, { status: a.status, headers: a.headers }) : new Response('no answer recorded', { status: 500 });
-} };`,
+      scriptPath: 'scripts/reference-worker.js',
+      bindings: { ANSWERS: answers },
     }),
   );
   await mf.ready;
