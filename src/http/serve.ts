@@ -57,10 +57,11 @@ export const extrasFor = (path: string, scope?: Scope, headers?: Record<string, 
   ...(headers ? { headers } : {}),
 });
 
-/** A document's answer headers, full (200) and for a 304. */
+/** A document's answer headers for one URL form: full (200) and for a 304, each built when first needed. */
 interface Prepared {
-  full: Headers;
-  notModified: Headers;
+  common: Record<string, string>;
+  full?: Headers;
+  notModified?: Headers;
 }
 
 // A warm document keeps its metadata object and a route keeps its extras, so headers are built on a
@@ -68,7 +69,7 @@ interface Prepared {
 // canonical URL, and one with a query string (kept out of the edge cache).
 const prepared = new WeakMap<DocMeta, WeakMap<ServeExtras, [Prepared?, Prepared?]>>();
 
-function headersFor(meta: DocMeta, bytes: number, x: ServeExtras, canonical: boolean): Prepared {
+function preparedFor(meta: DocMeta, x: ServeExtras, canonical: boolean): Prepared {
   let byRoute = prepared.get(meta);
   if (!byRoute) prepared.set(meta, (byRoute = new WeakMap()));
   let forms = byRoute.get(x);
@@ -77,18 +78,16 @@ function headersFor(meta: DocMeta, bytes: number, x: ServeExtras, canonical: boo
   let p = forms[form];
   if (!p) {
     const life = LIFETIMES[meta.cache];
-    const common: Record<string, string> = {
-      ETag: meta.etag,
-      'Last-Modified': meta.lastModified,
-      'Cache-Control': life.browser,
-      'Cloudflare-CDN-Cache-Control': canonical ? life.edge : 'no-store',
-      'Cache-Tag': x.tags,
-      ...PUBLIC_HEADERS,
-      ...x.headers,
-    };
     p = forms[form] = {
-      full: new Headers({ 'Content-Type': meta.type, 'Content-Length': String(bytes), ...common }),
-      notModified: new Headers(common),
+      common: {
+        ETag: meta.etag,
+        'Last-Modified': meta.lastModified,
+        'Cache-Control': life.browser,
+        'Cloudflare-CDN-Cache-Control': canonical ? life.edge : 'no-store',
+        'Cache-Tag': x.tags,
+        ...PUBLIC_HEADERS,
+        ...x.headers,
+      },
     };
   }
   return p;
@@ -125,9 +124,12 @@ export function askOf(req: Request, url = req.url): Ask {
  * cached copy per document serves everyone. `canonical` says whether this URL is that one copy.
  */
 export function conditional(ask: Ask, meta: DocMeta, body: Uint8Array, x: ServeExtras, canonical = !ask.query): Response {
-  const h = headersFor(meta, body.byteLength, x, canonical);
-  if (isNotModified(meta, ask.inm, ask.ims)) return new Response(null, { status: 304, headers: h.notModified });
-  return new Response(ask.head ? null : body, { status: 200, headers: h.full });
+  const p = preparedFor(meta, x, canonical);
+  if (isNotModified(meta, ask.inm, ask.ims)) {
+    return new Response(null, { status: 304, headers: (p.notModified ??= new Headers(p.common)) });
+  }
+  p.full ??= new Headers({ 'Content-Type': meta.type, 'Content-Length': String(body.byteLength), ...p.common });
+  return new Response(ask.head ? null : body, { status: 200, headers: p.full });
 }
 
 /** Prefers JSON only when the client names it ahead of HTML (APIs, scripts), never for browsers. */
