@@ -1,6 +1,7 @@
 // The URL contract, in one place: every public path, the route patterns that match them, and scopes.
 import { MAX_NAME_SLUG_BYTES } from './limits';
 import { NAME_SLUG, type NameKind } from './names';
+import { SLUG_PATTERN } from './schema';
 
 export type FeedFormat = 'xml' | 'atom' | 'json';
 export const FEED_FORMATS: readonly FeedFormat[] = ['xml', 'atom', 'json'];
@@ -43,6 +44,9 @@ const NAME_PREFIX: Record<NameKind, 'tags' | 'authors' | 'sections'> = { tag: 't
 /** The scope of one kind of item. */
 export const kindScope = (kind: ItemKind): Scope => (kind === 'video' ? '/videos' : '/articles');
 
+/** Where a kind of name's scopes live, e.g. "/tags/": the scheme of tag and section categories. */
+export const nameIndexPath = (kind: NameKind) => `/${NAME_PREFIX[kind]}/`;
+
 /** The scope of a named tag, author or section, by its slug (percent-encoded here, once). */
 export const nameScope = (kind: NameKind, slug: string): Scope => `/${NAME_PREFIX[kind]}/${encodeURIComponent(slug)}`;
 
@@ -78,7 +82,6 @@ export const SCOPES_SITEMAP = '/sitemaps/scopes.xml';
 export const DIRECTORY = '/feeds';
 export const OPML = '/feeds.opml';
 export const FEED_STYLE = '/feed.css';
-export const FAVICON = '/favicon.ico';
 export const OEMBED = '/oembed';
 
 /** Resolves a site-relative path against SITE_URL; absolute URLs pass through. */
@@ -104,7 +107,6 @@ const NAME_KINDS: Record<string, NameKind> = { tags: 'tag', authors: 'author', s
 const STORED = new Set([DIRECTORY, OPML, SITEMAP_INDEX, NEWS_SITEMAP, SCOPES_SITEMAP]);
 const FEED_FILE = /^feed\.(xml|atom|json)$/;
 const PAGE_NUMBER = /^[1-9][0-9]{0,6}$/;
-const ITEM_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** A name segment as requested (percent-encoded, any case of hex), or null if it cannot be one of ours. */
 function nameSlug(segment: string): string | null {
@@ -140,7 +142,8 @@ export function resolvePath(pathname: string): PublicTarget | null {
   const s = pathname.split('/').slice(1);
   const [a = '', b = '', c] = s;
   if (a === 'videos' || a === 'articles') {
-    if ((ITEM_SLUG.test(b) && b !== 'archive') || (b === 'archive' && s.length === 2)) {
+    // An item's page and transcript; an item may be called "archive" (its page has no page number).
+    if (SLUG_PATTERN.test(b) && (b !== 'archive' || s.length === 2 || c === 'transcript.txt')) {
       if (s.length === 2) return { path: pathname, role: 'item' };
       if (a === 'videos' && s.length === 3 && c === 'transcript.txt') return { path: pathname, role: 'stored' };
     }
@@ -151,7 +154,8 @@ export function resolvePath(pathname: string): PublicTarget | null {
     const name = nameSlug(b);
     return name === null ? null : scopeTarget(nameScope(kind, name), s.slice(2));
   }
-  if (a === 'embed') return s.length === 2 && ITEM_SLUG.test(b) ? { path: pathname, role: 'embed' } : null;
-  if (a === 'sitemaps') return s.length === 2 && /^[1-9][0-9]{0,6}\.xml$/.test(b) ? { path: pathname, role: 'stored' } : null;
+  if (a === 'embed') return s.length === 2 && SLUG_PATTERN.test(b) ? { path: pathname, role: 'embed' } : null;
+  if (a === 'sitemaps')
+    return s.length === 2 && b.endsWith('.xml') && PAGE_NUMBER.test(b.slice(0, -4)) ? { path: pathname, role: 'stored' } : null;
   return scopeTarget('', s);
 }

@@ -51,8 +51,8 @@ export const transcriptUrl = (site: Site, item: Pick<ItemRecord, 'slug'>) => abs
 /** Every URL from content goes out absolute: site-relative ones ("/media/x.mp4", "/about") resolve against SITE_URL. */
 export const mediaUrl = (site: Site, url: string) => absolute(site.url, url);
 
-/** The page of one of an item's names: kind 'tag' index i, 'author' index i, or its section. */
-export function namePageUrl(site: Site, kind: NameKind, slug: string): string {
+/** The page of a name's scope, by its kind and slug. */
+function namePageUrl(site: Site, kind: NameKind, slug: string): string {
   return pageUrl(site, nameScope(kind, slug));
 }
 

@@ -47,14 +47,6 @@ export function xmlJsAttr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/**
- * Makes HTML safe to wrap in CDATA: "]]>" would close the section early, and in HTML
- * "]]&gt;" means the same thing.
- */
-export function cdataHtml(html: string): string {
-  return html.replaceAll(']]>', ']]&gt;');
-}
-
 /** Serialises a value for a <script type="application/ld+json"> block without letting it close the tag. */
 export function jsonForScript(value: unknown): string {
   return JSON.stringify(value)

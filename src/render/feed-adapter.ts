@@ -1,7 +1,7 @@
 // RSS 2.0 and Atom 1.0 through the `feed` package, with its gaps filled here and only here: exact
 // escaping, namespaces, xml:lang, Media RSS, podcast tags, RFC 5005 links, honest enclosures, a stylesheet.
 import { Feed, type Extension, type Item } from 'feed';
-import { absolute, FEED_LINK_TYPES, FEED_STYLE } from '../model/paths';
+import { absolute, FEED_LINK_TYPES, FEED_STYLE, nameIndexPath } from '../model/paths';
 import type { ItemRecord } from '../model/schema';
 import {
   contentHtml,
@@ -98,8 +98,8 @@ export function renderRss(d: FeedDoc, podcastGuid?: string): string {
     const detail = detailOf(d, i);
     const names = namesOf(site, item);
     const categories = [
-      ...(names.section ? [el(names.section.name, { domain: absolute(site.url, '/sections/') })] : []),
-      ...names.tags.map((t) => el(t.name, { domain: absolute(site.url, '/tags/') })),
+      ...(names.section ? [el(names.section.name, { domain: absolute(site.url, nameIndexPath('section')) })] : []),
+      ...names.tags.map((t) => el(t.name, { domain: absolute(site.url, nameIndexPath('tag')) })),
     ];
     const extensions: Extension[] = [
       ext('title', el(item.title)),
@@ -191,9 +191,9 @@ function atomEntryExtras(site: Site, item: ItemRecord, detail: 0 | 1 | 2): strin
   const category = (term: string, scheme: string, label?: string) =>
     `<category term="${escapeHtml(term)}" scheme="${escapeHtml(scheme)}"${label ? ` label="${escapeHtml(label)}"` : ''}/>`;
   if (names.section && item.refs.section) {
-    out.push(category(item.refs.section, absolute(site.url, '/sections/'), names.section.name));
+    out.push(category(item.refs.section, absolute(site.url, nameIndexPath('section')), names.section.name));
   }
-  item.tags.forEach((t, k) => out.push(category(item.refs.tags[k] ?? t, absolute(site.url, '/tags/'), t)));
+  item.tags.forEach((t, k) => out.push(category(item.refs.tags[k] ?? t, absolute(site.url, nameIndexPath('tag')), t)));
   if (item.video) {
     const v = item.video;
     out.push(`<link rel="enclosure" href="${escapeHtml(mediaUrl(site, v.url))}" type="${escapeHtml(v.type)}" length="${v.size}"/>`);

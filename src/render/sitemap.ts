@@ -55,6 +55,13 @@ export function renderSitemapPage(site: Site, items: readonly ItemRecord[]): str
   );
 }
 
+/** Google News takes ISO 639 codes, except zh-cn and zh-tw for the two written forms of Chinese. */
+function newsLanguage(tag: string): string {
+  const [lang = '', ...rest] = tag.toLowerCase().split('-');
+  if (lang !== 'zh') return lang;
+  return rest.some((p) => p === 'tw' || p === 'hk' || p === 'mo' || p === 'hant') ? 'zh-tw' : 'zh-cn';
+}
+
 /** Google News: the items published in the last two days, newest first, at most 1,000. */
 export function renderNewsSitemap(site: Site, items: readonly ItemRecord[]): string {
   const name = escapeHtml(siteName(site));
@@ -66,7 +73,7 @@ export function renderNewsSitemap(site: Site, items: readonly ItemRecord[]): str
       .map(
         (i) =>
           `  <url><loc>${escapeHtml(itemUrl(site, i))}</loc><news:news><news:publication><news:name>${name}</news:name>` +
-          `<news:language>${escapeHtml(i.language.split('-')[0] as string)}</news:language></news:publication>` +
+          `<news:language>${newsLanguage(i.language)}</news:language></news:publication>` +
           `<news:publication_date>${escapeHtml(i.published)}</news:publication_date><news:title>${escapeHtml(i.title)}</news:title></news:news></url>`,
       ),
   );
