@@ -167,7 +167,15 @@ export class KvStore {
       throw new StorageError('A stored document has no validators.', 30);
     }
     const full = wantsBody(meta.output);
-    if (!full) await res.value.cancel();
+    if (!full) {
+      await res.value.cancel();
+      // The warm copy with a body is still current: keep it (it is the fallback if KV fails later).
+      const hot = warm.get(key);
+      if (hot?.full && hot.doc.meta.etag === meta.output.etag) {
+        hot.at = now;
+        return hot.doc;
+      }
+    }
     const doc = { meta: meta.output, body: full ? new Uint8Array(await new Response(res.value).arrayBuffer()) : new Uint8Array(0) };
     if (this.o.warmSeconds > 0) remember(key, doc, now, full);
     return doc;
