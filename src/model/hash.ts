@@ -29,3 +29,16 @@ export function quickHash(s: string): string {
   }
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
+
+/** An RFC 9562 UUIDv5 (SHA-1, name-based) of `name` in the namespace given as 32 hex digits. */
+export async function uuidV5(namespaceHex: string, name: string): Promise<string> {
+  const ns = (namespaceHex.match(/../g) ?? []).map((h) => parseInt(h, 16));
+  const bytes = new Uint8Array(await crypto.subtle.digest('SHA-1', new Uint8Array([...ns, ...new TextEncoder().encode(name)]))).slice(
+    0,
+    16,
+  );
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -42,8 +42,8 @@ const DEFAULT_SITE: SiteSettings = {
 const key = (job: Job) => JSON.stringify(job);
 
 /** Numbers the writer keeps: the render version KV holds, rebuild counters, and times (ms). */
-type NumSetting = 'rv' | 'rebuildTotal' | 'rebuildStarted' | 'rebuildForce' | 'lastPublish' | 'lastPurge' | 'newsAt';
-type TextSetting = 'lastPurgeResult' | 'rebuildReason' | 'siteHash';
+type NumSetting = 'rv' | 'rebuildTotal' | 'rebuildStarted' | 'rebuildForce' | 'rebuildTarget' | 'lastPublish' | 'lastPurge' | 'newsAt';
+type TextSetting = 'lastPurgeResult' | 'rebuildReason' | 'siteHash' | 'deployment';
 
 /** Synchronous SQL for the writer's bookkeeping. */
 export class Ledger {
@@ -69,9 +69,17 @@ export class Ledger {
     else this.sql.exec('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)', name, value);
   }
 
+  /**
+   * The site settings. Settings the schema has since tightened against still load (over the
+   * defaults), so the writer never stops on them and PUT /api/site can correct them.
+   */
   site(): SiteSettings {
     const json = this.get('site');
-    return json ? v.parse(SiteSettings, JSON.parse(json)) : DEFAULT_SITE;
+    if (!json) return DEFAULT_SITE;
+    const r = v.safeParse(SiteSettings, JSON.parse(json));
+    if (r.success) return r.output;
+    console.warn('the stored site settings no longer pass the schema', r.issues[0]?.message);
+    return { ...DEFAULT_SITE, ...(JSON.parse(json) as Partial<SiteSettings>) };
   }
 
   saveSite(site: SiteSettings): void {
@@ -160,6 +168,15 @@ export class Ledger {
     const k = key(job);
     this.sql.exec('DELETE FROM jobs WHERE key = ?', k);
     this.sql.exec('DELETE FROM backlog WHERE key = ?', k);
+    this.noteFailure(job, error, at);
+  }
+
+  /**
+   * Shows a job as failed without taking it off the queue: for an item another job found unreadable,
+   * whose own slug job may still be owed (and clears this when it runs).
+   */
+  noteFailure(job: Job, error: string, at: number): void {
+    const k = key(job);
     this.sql.exec('INSERT OR REPLACE INTO failed (key, job, error, at) VALUES (?, ?, ?, ?)', k, k, error.slice(0, 500), at);
   }
 
@@ -205,10 +222,10 @@ export class Ledger {
     for (const tag of tags) for (const due of times) this.sql.exec('INSERT OR IGNORE INTO purges (tag, due) VALUES (?, ?)', tag, due);
   }
 
-  /** Up to `limit` distinct tags due by `now`. */
+  /** Up to `limit` distinct tags due by `now`, those waiting longest first. */
   duePurges(now: number, limit: number): string[] {
     return this.sql
-      .exec<{ tag: string }>('SELECT DISTINCT tag FROM purges WHERE due <= ? LIMIT ?', now, limit)
+      .exec<{ tag: string }>('SELECT tag FROM purges WHERE due <= ? GROUP BY tag ORDER BY MIN(due) LIMIT ?', now, limit)
       .toArray()
       .map((r) => r.tag);
   }

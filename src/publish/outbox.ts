@@ -9,6 +9,11 @@ export const EVERYTHING = '*';
 /** KV between locations can lag by about this much: each purge is repeated after it. */
 export const KV_SETTLE_MS = 60_000;
 
+// A purge that does not answer must not hold the writer's queue.
+const PURGE_TIMEOUT_MS = 10_000;
+const timeout = (ms: number) =>
+  new Promise<{ success: false; errors: string[] }>((r) => setTimeout(() => r({ success: false, errors: [`no answer in ${ms} ms`] }), ms));
+
 /** Queues purges of the keys just written: now, and again once KV has settled everywhere. */
 export function queuePurge(ledger: Ledger, keys: readonly string[], now: number): void {
   if (keys.length) ledger.addPurge(keys, [now, now + KV_SETTLE_MS]);
@@ -28,7 +33,7 @@ export async function sendPurges(ledger: Ledger, purger: EdgeCachePurger | undef
   let result: string;
   try {
     const r = purger
-      ? await purger.purge(everything ? { everything: true } : { tags })
+      ? await Promise.race([purger.purge(everything ? { everything: true } : { tags }), timeout(PURGE_TIMEOUT_MS)])
       : { success: false, errors: ['no EDGE_CACHE binding'] };
     result = r.success ? `purged ${everything ? 'everything' : `${tags.length} tags`}` : `not purged: ${r.errors.join('; ')}`;
   } catch (err) {

@@ -3,7 +3,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { MAX_PAGE_SIZE } from '../model/limits';
 import type { Scope } from '../model/paths';
-import { canonical, contentHash } from '../model/hash';
+import { canonical, contentHash, uuidV5 } from '../model/hash';
 import type { ItemInput, Site, SiteSettings } from '../model/schema';
 import { feedUrl } from '../render/document';
 import { storeFor } from '../store/kv-store';
@@ -13,7 +13,7 @@ import { ItemIndex } from './item-index';
 import { Ledger } from './ledger';
 import { nextPurgeAt, queuePurge, sendPings, sendPurges, EVERYTHING } from './outbox';
 import { WritePacer } from './pacer';
-import { finishRebuild, startRebuild, staleRenderVersion } from './rebuild';
+import { finishRebuild, noticeChanges, startRebuild } from './rebuild';
 import {
   ifMatchRefusal,
   reject,
@@ -25,10 +25,10 @@ import {
 } from './results';
 import { ScopeIndex } from './scope-index';
 import { stage } from './stage';
-import { addStats, emptyStats, Writer, type FlushStats } from './writer';
+import { addStats, emptyStats, FLUSH_BUDGET, Writer, type FlushStats } from './writer';
 import { itemStatus, writerStatus } from './status';
 
-// Jobs per backlog batch: at most 5 KV writes each, well inside one invocation's 1,000 KV operations.
+// Jobs per backlog batch; the flush budget (FLUSH_BUDGET KV operations) bounds what they write.
 const BACKLOG_BATCH = 100;
 const NEWS_REFRESH_MS = 3_600_000;
 
@@ -56,12 +56,10 @@ export class Publisher extends DurableObject<Env> {
     this.items = new ItemIndex(ctx.storage.sql);
     this.scopes = new ScopeIndex(ctx.storage.sql);
     this.ledger = new Ledger(ctx.storage.sql);
-    // A deploy with a new render version is noticed on the first call after it, cron or request,
-    // and the alarm starts the rebuild at once.
+    // A deploy with a new render version or new settings is noticed on the first call after it,
+    // cron or request, and the alarm starts the rebuild at once.
     void ctx.blockConcurrencyWhile(async () => {
-      if (!staleRenderVersion(this.ledger)) return;
-      startRebuild(this.items, this.scopes, this.ledger, Date.now(), 'new render version');
-      await ctx.storage.setAlarm(Date.now());
+      if (noticeChanges(this.items, this.scopes, this.ledger, this.site(), Date.now())) await ctx.storage.setAlarm(Date.now());
     });
   }
 
@@ -86,13 +84,13 @@ export class Publisher extends DurableObject<Env> {
   }
 
   /** Runs `change` in one transaction (rolled back if it refuses), then writes what it owes. */
-  private async change<T>(change: (p: IndexParts, now: number) => T): Promise<(T & FlushStats) | Rejection> {
+  private async change<T>(change: (p: IndexParts, now: number, site: Site) => T): Promise<(T & FlushStats) | Rejection> {
     return this.serial(async () => {
       const site = this.site();
       const now = Date.now();
       let out: T;
       try {
-        out = this.ctx.storage.transactionSync(() => change(this.parts(site), now));
+        out = this.ctx.storage.transactionSync(() => change(this.parts(site), now, site));
       } catch (err) {
         if (err instanceof Refused) return err.rejection;
         throw err;
@@ -128,8 +126,8 @@ export class Publisher extends DurableObject<Env> {
 
   /** Publishes, schedules, edits or renames (a known `id` under a new slug) one item. */
   async put(input: ItemInput, hash: string, ifMatch?: string): Promise<PublishResult | Rejection> {
-    const r = await this.change((p, now) => {
-      const s = stage(this.items, this.scopes, this.site(), input, now, ifMatch);
+    const r = await this.change((p, now, site) => {
+      const s = stage(this.items, this.scopes, site, input, now, ifMatch);
       if (!s.ok) throw new Refused(s);
       return commitItem(p, s, input, hash, now);
     });
@@ -139,10 +137,10 @@ export class Publisher extends DurableObject<Env> {
   /** Imports many items in one pass: all are staged, and if any is refused, none is kept. */
   async putMany(inputs: { input: ItemInput; hash: string }[]): Promise<ImportResult> {
     const rejections: (Rejection & { index: number })[] = [];
-    const r = await this.change((p, now) => {
+    const r = await this.change((p, now, site) => {
       const outcomes: ItemOutcome[] = [];
       inputs.forEach(({ input, hash }, index) => {
-        const s = stage(this.items, this.scopes, this.site(), input, now);
+        const s = stage(this.items, this.scopes, site, input, now);
         if (!s.ok) rejections.push({ ...s, index });
         else if (!rejections.length) outcomes.push(commitItem(p, s, input, hash, now));
       });
@@ -209,7 +207,7 @@ export class Publisher extends DurableObject<Env> {
   async tick(): Promise<void> {
     await this.serial(async () => {
       const now = Date.now();
-      if (staleRenderVersion(this.ledger)) startRebuild(this.items, this.scopes, this.ledger, now, 'new render version');
+      noticeChanges(this.items, this.scopes, this.ledger, this.site(), now);
       if (now - (this.ledger.num('newsAt') ?? 0) >= NEWS_REFRESH_MS) {
         this.ledger.addJob({ t: 'news' });
         this.ledger.setNum('newsAt', now);
@@ -218,33 +216,37 @@ export class Publisher extends DurableObject<Env> {
     });
   }
 
-  /** Releases scheduled items, retries owed jobs, takes a backlog batch, sends purges and pings. */
+  /**
+   * Releases scheduled items, retries owed jobs, takes a backlog batch and sends purges; then, outside
+   * the write queue (a slow hub must not hold publishes), the hub pings.
+   */
   override async alarm(): Promise<void> {
     await this.serial(async () => this.drain(this.site(), Date.now(), true));
+    await sendPings(this.ledger, this.env.HUB_URL, this.env.SITE_URL, Date.now());
   }
 
   /**
-   * What is owed, in order: scheduled items now due, jobs, then (alarm, cron, rebuilds) one backlog
-   * batch and the hub pings; edge purges go out at once when the rate limit allows. A publish does
-   * not wait on the hub: its pings leave from the alarm it sets for now. Sets the alarm for whatever
-   * comes next.
+   * What is owed, in order, within one invocation's KV budget: scheduled items now due, jobs, then
+   * (alarm, cron, rebuilds) one backlog batch; edge purges go out at once when the rate limit
+   * allows. Hub pings leave from the alarm, which this sets for whatever comes next.
    */
   private async drain(site: Site, now: number, backlog: boolean): Promise<FlushStats> {
     const writer = new Writer(storeFor(this.env), this.ledger, this.pacer, num(this.env.KV_WRITE_GAP_MS, 1000));
     if (this.items.dueScheduled(now).length) this.ctx.storage.transactionSync(() => releaseDue(this.parts(site), now));
     const ctx = this.context(site, now);
-    let stats = await writer.flush(ctx, this.ledger.jobs(now), { source: 'jobs' });
+    let stats = await writer.flush(ctx, this.ledger.jobs(now), { source: 'jobs', budget: FLUSH_BUDGET });
     queuePurge(this.ledger, stats.keys, now);
     if (this.env.HUB_URL) this.ledger.addHub(stats.feeds);
-    const batch = backlog ? this.ledger.backlog(BACKLOG_BATCH) : [];
+    // One invocation's KV operations are shared: what publishes owe first, then the backlog.
+    const room = FLUSH_BUDGET - stats.kvWrites - stats.kvDeletes;
+    const batch = backlog && room > 0 ? this.ledger.backlog(BACKLOG_BATCH) : [];
     if (batch.length) {
-      const more = await writer.flush(ctx, batch, { source: 'backlog', force: this.ledger.num('rebuildForce') === 1 });
+      const more = await writer.flush(ctx, batch, { source: 'backlog', force: this.ledger.num('rebuildForce') === 1, budget: room });
       if (this.env.HUB_URL) this.ledger.addHub(more.feeds);
       stats = addStats(stats, { ...more, dueAt: more.deferred === batch.length ? more.dueAt : now });
       if (finishRebuild(this.ledger)) queuePurge(this.ledger, [EVERYTHING], now);
     }
     await sendPurges(this.ledger, this.env.EDGE_CACHE, now, num(this.env.PURGE_GAP_MS, 12_000));
-    if (backlog) await sendPings(this.ledger, this.env.HUB_URL, this.env.SITE_URL, now);
     await this.reschedule(now, stats.dueAt);
     return stats;
   }
@@ -265,15 +267,10 @@ export class Publisher extends DurableObject<Env> {
   }
 }
 
-/** Podcasting 2.0 GUID: UUIDv5 (namespace ead4c236-…) of the feed URL without scheme or trailing slash. */
-async function podcastGuid(site: Site, scope: Scope): Promise<string> {
+/** Podcasting 2.0 GUID: the UUIDv5 (in the namespace the spec gives) of the feed URL without scheme or trailing slash. */
+function podcastGuid(site: Site, scope: Scope): Promise<string> {
   const url = feedUrl({ site, scope, page: 0 }, 'xml')
     .replace(/^[a-z]+:\/\//i, '')
     .replace(/\/+$/, '');
-  const ns = 'ead4c236bf5858c6a2c6a6b28d128cb6'.match(/../g)!.map((h) => parseInt(h, 16));
-  const bytes = new Uint8Array(await crypto.subtle.digest('SHA-1', new Uint8Array([...ns, ...new TextEncoder().encode(url)]))).slice(0, 16);
-  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x50;
-  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return uuidV5('ead4c236bf5858c6a2c6a6b28d128cb6', url);
 }

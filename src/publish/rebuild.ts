@@ -6,6 +6,7 @@ import { RENDER_VERSION } from '../render/version';
 import type { ItemIndex } from './item-index';
 import type { Ledger } from './ledger';
 import type { RebuildProgress } from './results';
+import type { Site } from '../model/schema';
 import type { ScopeIndex } from './scope-index';
 
 // What readers poll most comes first: the main feed and kinds, then sections, authors, tags.
@@ -28,6 +29,8 @@ export function startRebuild(items: ItemIndex, scopes: ScopeIndex, ledger: Ledge
   const running = ledger.num('rebuildTotal') !== null;
   ledger.setNum('rebuildTotal', ledger.backlogSize() + (running ? rebuildDone(ledger) : 0));
   if (!running) ledger.setNum('rebuildStarted', now);
+  // The version this rebuild renders with: a deploy during a rebuild folds a new one in (above).
+  ledger.setNum('rebuildTarget', RENDER_VERSION);
   ledger.setNum('rebuildForce', force || ledger.num('rebuildForce') === 1 ? 1 : 0);
   ledger.setText('rebuildReason', reason);
 }
@@ -48,24 +51,44 @@ export function rebuildProgress(ledger: Ledger): RebuildProgress | null {
   };
 }
 
-/** True when the documents KV holds were made by an older renderer (and there are documents). */
+/**
+ * True when the documents KV holds were made by another renderer (and there are documents), and no
+ * rebuild with this one is under way. With no documents yet, this version is simply recorded.
+ */
 export function staleRenderVersion(ledger: Ledger): boolean {
-  const stored = ledger.num('rv');
-  if (stored === RENDER_VERSION) return false;
+  if (ledger.num('rv') === RENDER_VERSION) return false;
   if (ledger.docCount() === 0) {
     ledger.setNum('rv', RENDER_VERSION);
     return false;
   }
-  return ledger.num('rebuildTotal') === null;
+  return ledger.num('rebuildTotal') === null || ledger.num('rebuildTarget') !== RENDER_VERSION;
 }
 
 /** Closes a rebuild whose backlog is empty: KV now holds this version's documents. Returns whether it did. */
 export function finishRebuild(ledger: Ledger): boolean {
   if (ledger.num('rebuildTotal') === null || ledger.backlogSize() > 0) return false;
-  ledger.setNum('rv', RENDER_VERSION);
+  ledger.setNum('rv', ledger.num('rebuildTarget') ?? RENDER_VERSION);
+  ledger.setNum('rebuildTarget', null);
   ledger.setNum('rebuildTotal', null);
   ledger.setNum('rebuildStarted', null);
   ledger.setNum('rebuildForce', null);
   ledger.setText('rebuildReason', null);
+  return true;
+}
+
+/**
+ * Starts a rebuild when the documents KV holds were rendered by another renderer or for another
+ * deployment (its URL, hub or page size: every document names them). Returns whether one started.
+ */
+export function noticeChanges(items: ItemIndex, scopes: ScopeIndex, ledger: Ledger, site: Site, now: number): boolean {
+  const fingerprint = JSON.stringify({ url: site.url, hub: site.hub ?? '', pageSize: site.pageSize });
+  const before = ledger.text('deployment');
+  ledger.setText('deployment', fingerprint);
+  const redeployed = before !== null && before !== fingerprint && ledger.docCount() > 0;
+  // Pages are cut by the page size: archives are counted again in the new size.
+  if (redeployed && (JSON.parse(before) as { pageSize: number }).pageSize !== site.pageSize) scopes.recountArchives(site.pageSize);
+  if (redeployed) startRebuild(items, scopes, ledger, now, 'deployment settings changed');
+  else if (staleRenderVersion(ledger)) startRebuild(items, scopes, ledger, now, 'new render version');
+  else return false;
   return true;
 }

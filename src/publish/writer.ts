@@ -12,9 +12,9 @@ export interface FlushStats {
   kvDeletes: number;
   /** Documents rendered to the very bytes KV already holds: no write, validators kept. */
   unchanged: number;
-  /** Jobs left for the alarm because their keys were written less than a gap ago. */
+  /** Jobs left for the alarm: their keys were written less than a pacing gap ago, or the flush's budget was spent. */
   deferred: number;
-  /** Jobs whose KV writes failed; they stay owed and are retried with back-off. */
+  /** Jobs a KV write of which was refused; they stay owed and are retried with back-off until KV takes them. */
   pending: number;
   /** Jobs that could not be rendered and were set aside (see the status endpoint). */
   failed: number;
@@ -58,6 +58,11 @@ export interface FlushOptions {
   source: 'jobs' | 'backlog';
   /** Write even bytes KV already holds (a forced rebuild, when KV may have lost them). */
   force?: boolean;
+  /**
+   * KV operations this flush may plan: Workers allow 1,000 a invocation. Jobs past it stay owed
+   * (counted in `deferred`) and the alarm takes them next.
+   */
+  budget?: number;
 }
 
 interface Change {
@@ -66,9 +71,18 @@ interface Change {
   put?: Put & { etag: string; since: number | null };
 }
 
+interface Planned {
+  job: Job;
+  changes: Change[];
+  /** Keys whose bytes KV already holds, rendered by an older version: only their books change. */
+  same: string[];
+  feeds: string[];
+}
+
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 10 * 60_000;
-const MAX_ATTEMPTS = 8;
+/** A budget that leaves room for the other operations of the invocation (reads, the item records). */
+export const FLUSH_BUDGET = 600;
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 
 /** Runs jobs into KV for the writer. */
@@ -80,23 +94,50 @@ export class Writer {
     private readonly gapMs: number,
   ) {}
 
-  /** Renders `jobs`, writes what changed, and books the outcome of each job. */
+  /** Renders `jobs`, writes what changed, and books the outcome of each job and each write. */
   async flush(ctx: JobContext, jobs: readonly Job[], o: FlushOptions): Promise<FlushStats> {
     const stats = emptyStats();
-    const now = ctx.now;
+    const planned = await this.plan(ctx, jobs, o, stats);
+    // Stamped as the writes leave, after rendering, so the pacing gap holds between the writes themselves.
+    const writtenAt = Date.now();
+    this.pacer.wrote(
+      planned.flatMap((p) => p.changes.map((c) => c.key)),
+      writtenAt,
+      this.gapMs,
+    );
+    const results = await Promise.all(planned.map((p) => Promise.allSettled(p.changes.map((c) => this.apply(c, writtenAt)))));
+    results.forEach((settled, i) => this.book(planned[i] as Planned, settled, writtenAt, ctx.now, o, stats));
+    return stats;
+  }
+
+  /** Renders each job and works out what it changes; a job that cannot be rendered is set aside. */
+  private async plan(ctx: JobContext, jobs: readonly Job[], o: FlushOptions, stats: FlushStats): Promise<Planned[]> {
+    const planned: Planned[] = [];
     const taken = new Set<string>();
-    const planned: { job: Job; changes: Change[]; feeds: string[]; same: string[] }[] = [];
+    const unreadable = new Set<string>();
+    const budget = o.budget ?? Infinity;
+    let operations = 0;
     for (const job of jobs) {
+      if (operations >= budget) {
+        stats.deferred++;
+        continue;
+      }
       let out;
       try {
         out = await runJob(ctx, job);
       } catch (err) {
         console.error('job set aside: it could not be rendered', job, err);
-        this.ledger.setAside(job, err instanceof Error ? err.message : String(err), now);
+        this.ledger.setAside(job, err instanceof Error ? err.message : String(err), ctx.now);
         stats.failed++;
         continue;
       }
       this.ledger.clearFailure(job);
+      for (const b of out.bad) {
+        // Counted once per flush, however many lists the item is in.
+        if (!unreadable.has(b.slug)) stats.failed++;
+        unreadable.add(b.slug);
+        this.ledger.noteFailure({ t: 'slug', slug: b.slug }, b.error, ctx.now);
+      }
       const changes: Change[] = [];
       const same: string[] = [];
       for (const put of out.puts) {
@@ -112,8 +153,8 @@ export class Writer {
       if (this.gapMs > 0 && keys.length) {
         const at = this.pacer.readyAt(keys, this.gapMs);
         // A later job of this batch that shares a key with an earlier one waits its turn too.
-        if (at > now || keys.some((k) => taken.has(k))) {
-          const due = Math.max(at, now + this.gapMs);
+        if (at > ctx.now || keys.some((k) => taken.has(k))) {
+          const due = Math.max(at, ctx.now + this.gapMs);
           stats.deferred++;
           stats.dueAt = Math.min(stats.dueAt ?? Infinity, due);
           // The alarm comes back for it then, not before: an earlier alarm would only defer it again.
@@ -122,37 +163,53 @@ export class Writer {
         }
       }
       for (const k of keys) taken.add(k);
+      operations += keys.length;
       const changed = new Set(keys);
       planned.push({ job, changes, same, feeds: out.feeds.filter((f) => changed.has(docKey(f))) });
     }
-    // Stamped as the writes leave, after rendering, so the gap holds between the writes themselves.
-    const writtenAt = Date.now();
-    this.pacer.wrote([...taken], writtenAt, this.gapMs);
-    const results = await Promise.allSettled(planned.map((p) => Promise.all(p.changes.map((c) => this.apply(c, writtenAt)))));
-    results.forEach((r, i) => {
-      const p = planned[i] as (typeof planned)[number];
-      if (r.status === 'rejected') {
-        console.error('KV write failed; the job stays owed and is retried', p.job, r.reason);
-        this.retry(p.job, o.source, now, r.reason);
-        stats.pending++;
-        return;
+    return planned;
+  }
+
+  /**
+   * Books one job's writes, each on its own: what KV took is recorded as held, what it refused is
+   * recorded as possibly held (a later pass rewrites or deletes it). A job with a refused write
+   * stays owed and is retried; one whose writes all landed is done.
+   */
+  private book(
+    p: Planned,
+    settled: PromiseSettledResult<void>[],
+    writtenAt: number,
+    now: number,
+    o: FlushOptions,
+    stats: FlushStats,
+  ): void {
+    let refused: unknown = null;
+    p.changes.forEach((c, i) => {
+      const ok = settled[i]?.status === 'fulfilled';
+      if (!ok) refused = (settled[i] as PromiseRejectedResult).reason;
+      if (c.put) {
+        // An unknown etag never matches a rendering, so a refused put is written again next time.
+        this.ledger.saveDoc(c.key, { etag: ok ? c.put.etag : '?', lastModified: c.put.since ?? writtenAt, rv: RENDER_VERSION });
+        if (ok) stats.kvWrites++;
+      } else if (ok) {
+        this.ledger.dropDoc(c.key);
+        stats.kvDeletes++;
       }
-      for (const c of p.changes) {
-        if (c.put) this.ledger.saveDoc(c.key, { etag: c.put.etag, lastModified: c.put.since ?? writtenAt, rv: RENDER_VERSION });
-        else this.ledger.dropDoc(c.key);
-        stats.keys.push(c.key);
-      }
-      for (const k of p.same) {
-        const held = this.ledger.doc(k);
-        if (held) this.ledger.saveDoc(k, { ...held, rv: RENDER_VERSION });
-      }
-      stats.kvWrites += p.changes.filter((c) => c.put).length;
-      stats.kvDeletes += p.changes.filter((c) => !c.put).length;
-      stats.feeds.push(...p.feeds);
-      if (o.source === 'jobs') this.ledger.doneJob(p.job);
-      else this.ledger.doneBacklog(p.job);
+      if (ok) stats.keys.push(c.key);
     });
-    return stats;
+    if (refused !== null) {
+      console.error('KV refused a write; the job stays owed and is retried', p.job, refused);
+      this.retry(p.job, o.source, now);
+      stats.pending++;
+      return;
+    }
+    for (const k of p.same) {
+      const held = this.ledger.doc(k);
+      if (held) this.ledger.saveDoc(k, { ...held, rv: RENDER_VERSION });
+    }
+    stats.feeds.push(...p.feeds);
+    if (o.source === 'jobs') this.ledger.doneJob(p.job);
+    else this.ledger.doneBacklog(p.job);
   }
 
   private apply(c: Change, at: number): Promise<void> {
@@ -161,15 +218,15 @@ export class Writer {
     return this.store.put(c.key, body, { etag, type, cache, lastModified: httpDate(since ?? at), rv: RENDER_VERSION });
   }
 
-  /** Waits longer after each failed write; after MAX_ATTEMPTS the job is set aside, so nothing spins. */
-  private retry(job: Job, source: FlushOptions['source'], now: number, reason: unknown): void {
+  /**
+   * Waits longer after each refused write (5 s, 10 s, … 10 min), for as long as KV refuses: a job
+   * owed to KV is never dropped, so an outage delays a withdrawal but cannot lose it.
+   */
+  private retry(job: Job, source: FlushOptions['source'], now: number): void {
     if (source === 'backlog') {
       this.ledger.doneBacklog(job);
       this.ledger.addJob(job);
     }
-    const attempts = this.ledger.retryJob(job, now, (n) => Math.min(RETRY_BASE_MS * 2 ** (n - 1), RETRY_MAX_MS));
-    if (attempts >= MAX_ATTEMPTS) {
-      this.ledger.setAside(job, `KV refused ${attempts} writes: ${reason instanceof Error ? reason.message : String(reason)}`, now);
-    }
+    this.ledger.retryJob(job, now, (n) => Math.min(RETRY_BASE_MS * 2 ** (n - 1), RETRY_MAX_MS));
   }
 }
