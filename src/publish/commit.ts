@@ -22,7 +22,9 @@ export const itemEtag = (record: ItemRecord, state: string) => `"i${quickHash(ca
 
 /** Jobs for a published-or-withdrawn record: its scopes' pages, its sitemap page, the news sitemap, the directory. */
 function membershipJobs(p: IndexParts, before: ItemRecord | null, after: ItemRecord | null): void {
-  const m = p.scopes.applyMembership(before, after, p.pageSize);
+  const id = (after ?? before)?.id;
+  if (id === undefined) return;
+  const m = p.scopes.applyMembership(id, after, p.pageSize);
   for (const ref of m.pages) p.ledger.addJob({ t: 'scope', scope: ref.scope, page: ref.page });
   if (m.directory) p.ledger.addJob({ t: 'directory' });
   const seq = (after ?? before)?.seq;
@@ -32,9 +34,15 @@ function membershipJobs(p: IndexParts, before: ItemRecord | null, after: ItemRec
   }
 }
 
+/** Its own address and every old one: what they answer depends on where, what and whether it is published. */
+function addressJobs(p: IndexParts, id: string, slug: string): void {
+  p.ledger.addJob({ t: 'slug', slug });
+  for (const a of p.items.aliasesOf(id)) p.ledger.addJob({ t: 'slug', slug: a.slug });
+}
+
 /**
- * Stores a staged item and books what it owes. Returns null when nothing a reader sees changed (an
- * identical re-send): then only the input as sent and its hash are updated, and no job is booked.
+ * Stores a staged item and books what it owes. When nothing a reader sees changed (an identical
+ * re-send) only the input as sent and its hash are updated, no job is booked, and `changed` is false.
  */
 export function commitItem(p: IndexParts, s: Staged, input: ItemInput, hash: string, now: number): ItemOutcome {
   const { record, prev, state } = s;
@@ -60,9 +68,9 @@ export function commitItem(p: IndexParts, s: Staged, input: ItemInput, hash: str
     // Old links keep working: the old page and player answer 301 to the new ones (if they were ever public).
     if (wasLive) p.items.setAlias({ slug: prev.record.slug, id: record.id, kind: prev.record.kind, status: 'moved' });
     p.ledger.addJob({ t: 'slug', slug: prev.record.slug });
-    for (const a of p.items.aliasesOf(record.id)) p.ledger.addJob({ t: 'slug', slug: a.slug });
   }
-  p.ledger.addJob({ t: 'slug', slug: record.slug });
+  // Old addresses follow a new slug, kind or state (a rename into the future holds nothing until then).
+  addressJobs(p, record.id, record.slug);
   if (isLive || wasLive) p.ledger.setNum('lastPublish', now);
   return { ...outcome, changed: true };
 }
@@ -82,7 +90,14 @@ export function withdrawItem(p: IndexParts, prev: IndexedItem, now: number): Ite
     p.ledger.setNum('lastPublish', now);
   }
   for (const slug of [record.slug, ...aliases.map((a) => a.slug)]) p.ledger.addJob({ t: 'slug', slug });
-  return { id: record.id, slug: record.slug, state: prev.state, created: false, changed: true, etag: prev.etag };
+  return {
+    id: record.id,
+    slug: record.slug,
+    state: prev.state,
+    created: false,
+    changed: true,
+    etag: prev.etag,
+  };
 }
 
 /** Publishes scheduled items whose time has come; returns how many. */
@@ -93,7 +108,7 @@ export function releaseDue(p: IndexParts, now: number): number {
     if (!it) continue;
     p.items.saveItem({ ...it, state: 'published', etag: itemEtag(it.record, 'published'), updatedAt: now });
     membershipJobs(p, null, it.record);
-    p.ledger.addJob({ t: 'slug', slug: it.record.slug });
+    addressJobs(p, it.record.id, it.record.slug);
     p.ledger.setNum('lastPublish', now);
   }
   return due.length;

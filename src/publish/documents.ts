@@ -31,7 +31,7 @@ import { renderJsonFeed } from '../render/json-feed';
 import { renderScopePage } from '../render/scope-page';
 import { SITEMAP_PAGE, renderNewsSitemap, renderScopesSitemap, renderSitemapIndex, renderSitemapPage } from '../render/sitemap';
 import { docKey, itemKey, type CacheClass } from '../store/kv-store';
-import type { ItemIndex } from './item-index';
+import type { BadRecord, ItemIndex } from './item-index';
 import type { ScopeIndex } from './scope-index';
 import type { Job, Ledger } from './ledger';
 
@@ -49,6 +49,8 @@ export interface JobOutput {
   deletes: string[];
   /** Paths of subscription feeds it rewrites, for WebSub pings when their bytes change. */
   feeds: string[];
+  /** Items left out of its lists because their stored records no longer pass the schema. */
+  bad: BadRecord[];
 }
 
 /** Everything a job may read: the index, the writer's books (what KV holds), the site and the clock. */
@@ -68,7 +70,7 @@ const doc = (path: string, body: string, type: string, cache: CacheClass): Put =
 
 /** Renders the documents a job owes; reads the index and books, writes nothing. */
 export async function runJob(ctx: JobContext, job: Job): Promise<JobOutput> {
-  const out: JobOutput = { puts: [], deletes: [], feeds: [] };
+  const out: JobOutput = { puts: [], deletes: [], feeds: [], bad: [] };
   const { items: db, site } = ctx;
   switch (job.t) {
     case 'slug':
@@ -119,7 +121,8 @@ const SCOPE_ORDER = { all: 0, kind: 1, section: 2, author: 3, tag: 4 } as const;
 async function scopeJob(ctx: JobContext, scope: Scope, requested: number, out: JobOutput): Promise<void> {
   const found = ctx.scopes.page(scope, requested, ctx.site.pageSize);
   if (!found) return;
-  const d: FeedDoc = { ...found, site: ctx.site };
+  out.bad.push(...found.bad);
+  const d: FeedDoc = { ...found.doc, site: ctx.site };
   const guid = await ctx.podcastGuid(scope);
   const cache: CacheClass = d.page ? 'archive' : 'current';
   out.puts.push(
@@ -165,10 +168,12 @@ function slugJob(ctx: JobContext, slug: string, out: JobOutput): void {
     want(itemPath(alias.kind === 'video' ? 'article' : 'video', slug), itemUrl(site, to), REDIRECT, true);
     if (to.video) want(embedPath(slug), embedUrl(site, to), REDIRECT, alias.kind !== 'video');
     record = { movedTo: to.slug };
-  } else if (alias) {
+  } else if (alias?.status === 'gone') {
+    // A moved address whose item is scheduled again holds nothing until it is released.
     const gone = renderGonePage(site);
     want(itemPath(alias.kind, slug), gone, GONE);
-    if (alias.kind === 'video') want(embedPath(slug), gone, GONE);
+    want(itemPath(alias.kind === 'video' ? 'article' : 'video', slug), gone, GONE, true);
+    want(embedPath(slug), gone, GONE, alias.kind !== 'video');
   }
   if (record) wanted.set(itemKey(slug), { key: itemKey(slug), body: JSON.stringify(record), type: 'application/json', cache: 'item' });
   for (const key of [...slugPaths(slug).map(docKey), itemKey(slug)]) {

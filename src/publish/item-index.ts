@@ -1,6 +1,7 @@
 // The authoritative item index inside the writer: items, their states and facts, and the old addresses
 // (renamed or withdrawn) that still answer for them.
 import * as v from 'valibot';
+import { problemOf } from '../model/messages';
 import { ItemRecord } from '../model/schema';
 import type { ItemKind } from '../model/paths';
 
@@ -27,6 +28,9 @@ export type Alias = {
 };
 
 type ItemRow = {
+  id: string;
+  slug: string;
+  seq: number;
   record: string;
   input: string;
   state: ItemState;
@@ -53,7 +57,7 @@ export class ItemIndex {
   }
 
   private row(where: string, value: string): IndexedItem | null {
-    const r = this.sql.exec<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE ${where} = ?`, value).toArray()[0];
+    const r = this.sql.exec<ItemRow>(`SELECT id, slug, seq, ${ITEM_COLUMNS} FROM items WHERE ${where} = ?`, value).toArray()[0];
     return r ? indexed(r) : null;
   }
 
@@ -65,10 +69,15 @@ export class ItemIndex {
     return this.row('id', id);
   }
 
-  /** The record behind a slug, if it is published (a scheduled item has no public address yet). */
+  /**
+   * The record behind a slug, if it is published (a scheduled item has no public address yet), read
+   * strictly: a record the schema no longer accepts throws, so its page job is set aside and shows.
+   */
   liveBySlug(slug: string): ItemRecord | null {
-    const it = this.itemBySlug(slug);
-    return it && it.state === 'published' ? it.record : null;
+    const rows = this.sql.exec<StoredRow>("SELECT slug, record FROM items WHERE slug = ? AND state = 'published'", slug).toArray();
+    const { records, bad } = parseRecords(rows);
+    if (bad[0]) throw new Error(bad[0].error);
+    return records[0] ?? null;
   }
 
   nextSeq(): number {
@@ -143,16 +152,13 @@ export class ItemIndex {
   }
 
   private records(query: string, ...args: (string | number)[]): ItemRecord[] {
-    return this.sql
-      .exec<{ record: string }>(query, ...args)
-      .toArray()
-      .map((r) => parseRecord(r.record));
+    return parseRecords(this.sql.exec<StoredRow>(query, ...args).toArray()).records;
   }
 
   /** Published items whose `published` instant lies in [from, to], newest first. */
   publishedBetween(from: number, to: number): ItemRecord[] {
     return this.records(
-      "SELECT record FROM items WHERE state = 'published' AND publish_at BETWEEN ? AND ? ORDER BY publish_at DESC",
+      "SELECT slug, record FROM items WHERE state = 'published' AND publish_at BETWEEN ? AND ? ORDER BY publish_at DESC",
       from,
       to,
     );
@@ -160,7 +166,7 @@ export class ItemIndex {
 
   /** Published items with sequence numbers in [from, to], oldest first. */
   publishedBySeq(from: number, to: number): ItemRecord[] {
-    return this.records("SELECT record FROM items WHERE state = 'published' AND seq BETWEEN ? AND ? ORDER BY seq", from, to);
+    return this.records("SELECT slug, record FROM items WHERE state = 'published' AND seq BETWEEN ? AND ? ORDER BY seq", from, to);
   }
 
   /** Every slug the writer owes documents for: live items and old addresses. */
@@ -184,26 +190,49 @@ export class ItemIndex {
   }
 }
 
-/** Parses a record as the index stored it, through the one schema. */
-export function parseRecord(json: string): ItemRecord {
-  return v.parse(ItemRecord, JSON.parse(json));
+/** A stored row as list queries read it. */
+export type StoredRow = { slug: string; record: string };
+
+/** A stored record the schema no longer accepts, with the reason. */
+export type BadRecord = { slug: string; error: string };
+
+/**
+ * The records a list document shows, each through the one schema. A record the schema no longer
+ * accepts is left out of the list rather than stopping the document, and reported (`bad`) so the
+ * writer can show it in the status against the item's own slug.
+ */
+export function parseRecords(rows: readonly StoredRow[]): { records: ItemRecord[]; bad: BadRecord[] } {
+  const records: ItemRecord[] = [];
+  const bad: BadRecord[] = [];
+  for (const row of rows) {
+    const r = v.safeParse(ItemRecord, JSON.parse(row.record));
+    if (r.success) records.push(r.output);
+    else {
+      const first = problemOf(r.issues[0]);
+      bad.push({ slug: row.slug, error: `its stored record no longer passes the schema: ${first.field} ${first.message}` });
+    }
+  }
+  return { records, bad };
 }
 
 /**
  * A record for the writer's own bookkeeping (edit, rename, withdraw). A record the schema has since
  * tightened against (say, a date outside today's window) still loads, so the newsroom can always
- * correct or withdraw it; rendering reads records strictly (parseRecord) and sets such jobs aside.
+ * correct or withdraw it; rendering reads records strictly (parseRecords) and leaves such items out.
+ * The row's own columns name the item whatever the record says; a kind it no longer states reads as
+ * an article (the writer answers 410 at both kinds' addresses when it is withdrawn).
  */
-function lenientRecord(json: string): ItemRecord {
-  const r = v.safeParse(ItemRecord, JSON.parse(json));
-  if (r.success) return r.output;
-  console.warn('a stored record no longer passes the schema', r.issues[0]?.message);
-  return JSON.parse(json) as ItemRecord;
+function lenientRecord(r: ItemRow): ItemRecord {
+  const parsed = v.safeParse(ItemRecord, JSON.parse(r.record));
+  if (parsed.success) return parsed.output;
+  console.warn('a stored record no longer passes the schema', parsed.issues[0]?.message);
+  const loose = JSON.parse(r.record) as Partial<ItemRecord>;
+  return { ...loose, id: r.id, slug: r.slug, seq: r.seq, kind: loose.kind === 'video' ? 'video' : 'article' } as ItemRecord;
 }
 
 function indexed(r: ItemRow): IndexedItem {
   return {
-    record: lenientRecord(r.record),
+    record: lenientRecord(r),
     input: JSON.parse(r.input) as Record<string, unknown>,
     state: r.state,
     publishAt: r.publish_at,

@@ -4,7 +4,7 @@ import type { ItemRecord } from '../model/schema';
 import { baseSlug, candidateSlug, nameKey, type NameKind } from '../model/names';
 import { kindScope, nameScope, type Scope } from '../model/paths';
 import type { FeedDoc } from '../render/document';
-import { parseRecord } from './item-index';
+import { parseRecords, type BadRecord, type StoredRow } from './item-index';
 
 /**
  * Each scope numbers its members 1, 2, 3… in the order they joined; page k holds positions
@@ -39,8 +39,6 @@ export function scopesOf(item: ItemRecord): Map<Scope, string> {
   if (item.refs.section && item.section) out.set(nameScope('section', item.refs.section), item.section);
   return out;
 }
-
-type Member = { pos: number; record: string };
 
 export class ScopeIndex {
   constructor(private readonly sql: SqlStorage) {
@@ -87,6 +85,11 @@ export class ScopeIndex {
       .toArray();
   }
 
+  /** After a page size change: each scope's archive count in the new size. */
+  recountArchives(pageSize: number): void {
+    this.sql.exec('UPDATE scopes SET archived = MAX(1, (next_pos - 1) / ?) - 1', pageSize);
+  }
+
   private position(scope: Scope, id: string): number | null {
     return this.sql.exec<{ pos: number }>('SELECT pos FROM members WHERE scope = ? AND id = ?', scope, id).toArray()[0]?.pos ?? null;
   }
@@ -96,16 +99,16 @@ export class ScopeIndex {
   }
 
   /**
-   * Moves an item's memberships from `prev` to `next` (either may be null: published, withdrawn) and
-   * returns the pages that changed, and whether the set of non-empty scopes or their labels changed.
+   * Moves item `id`'s memberships to those of `next` (null: withdrawn) and returns the pages that
+   * changed, and whether the set of non-empty scopes or their labels changed. Where it is now comes
+   * from the index itself, not from its stored record, which may no longer read.
    */
-  applyMembership(prev: ItemRecord | null, next: ItemRecord | null, pageSize: number): { pages: PageRef[]; directory: boolean } {
-    const before = prev ? scopesOf(prev) : new Map<Scope, string>();
+  applyMembership(id: string, next: ItemRecord | null, pageSize: number): { pages: PageRef[]; directory: boolean } {
+    const before = this.sql.exec<{ scope: Scope }>('SELECT DISTINCT scope FROM members WHERE id = ?', id).toArray();
     const after = next ? scopesOf(next) : new Map<Scope, string>();
-    const id = (next ?? prev)?.id ?? '';
     const pages: PageRef[] = [];
     let directory = false;
-    for (const scope of before.keys()) {
+    for (const { scope } of before) {
       if (after.has(scope)) {
         const pos = this.position(scope, id);
         const label = after.get(scope) ?? '';
@@ -122,8 +125,9 @@ export class ScopeIndex {
         pages.push(...this.touched(scope, pos, pageSize));
       }
     }
+    const held = new Set(before.map((b) => b.scope));
     for (const [scope, label] of after) {
-      if (before.has(scope)) continue;
+      if (held.has(scope)) continue;
       const state = this.state(scope);
       const pos = state?.nextPos ?? 1;
       if (state) this.sql.exec('UPDATE scopes SET next_pos = ?, label = ? WHERE scope = ?', pos + 1, label, scope);
@@ -155,34 +159,33 @@ export class ScopeIndex {
     return out;
   }
 
-  private members(query: string, ...args: (string | number)[]): { pos: number; record: ItemRecord }[] {
-    return this.sql
-      .exec<Member>(query, ...args)
-      .toArray()
-      .map((m) => ({ pos: m.pos, record: parseRecord(m.record) }));
+  /** The records of the members a query names, in its order, and those the schema no longer accepts. */
+  private members(query: string, ...args: (string | number)[]): { records: ItemRecord[]; bad: BadRecord[] } {
+    return parseRecords(this.sql.exec<StoredRow>(query, ...args).toArray());
   }
 
   /**
    * What a scope document shows: archive page `requested`, or (0, or any page not yet an archive)
    * the subscription document, which holds the newest `pageSize` items at least, taking them from
    * archive pages when withdrawals have thinned its own range. Null for a scope that never existed.
+   * `bad` names members whose stored records the schema no longer accepts: the page leaves them out.
    */
-  page(scope: Scope, requested: number, pageSize: number): Omit<FeedDoc, 'site'> | null {
+  page(scope: Scope, requested: number, pageSize: number): { doc: Omit<FeedDoc, 'site'>; bad: BadRecord[] } | null {
     const state = this.state(scope);
     if (!state) return null;
     const maxPos = state.nextPos - 1;
     const first = currentFirstPage(maxPos, pageSize);
     const page = requested >= first ? 0 : requested;
-    const join = 'SELECT m.pos, i.record FROM members m JOIN items i ON i.id = m.id WHERE m.scope = ?';
+    const join = 'SELECT i.slug, i.record FROM members m JOIN items i ON i.id = m.id WHERE m.scope = ?';
     if (page) {
-      const items = this.members(
+      const { records, bad } = this.members(
         `${join} AND m.pos BETWEEN ? AND ? ORDER BY m.pos DESC`,
         scope,
         (page - 1) * pageSize + 1,
         page * pageSize,
       );
       const older = page > 1 ? { prevPage: page - 1 } : {};
-      return { scope, label: state.label, page, items: items.map((m) => m.record), ...older, nextPage: page + 1 < first ? page + 1 : 0 };
+      return { doc: { scope, label: state.label, page, items: records, ...older, nextPage: page + 1 < first ? page + 1 : 0 }, bad };
     }
     // Withdrawals leave holes. When the subscription range holds fewer than a page of items, it takes
     // whole archive pages (never part of one, so walking prev-archive meets no item twice) until it
@@ -192,16 +195,11 @@ export class ScopeIndex {
       .exec<{ pos: number }>('SELECT pos FROM members WHERE scope = ? ORDER BY pos DESC LIMIT 1 OFFSET ?', scope, pageSize - 1)
       .toArray()[0]?.pos;
     start = Math.min(start, nth === undefined ? 1 : (Math.ceil(nth / pageSize) - 1) * pageSize + 1);
-    const items = this.members(`${join} AND m.pos >= ? ORDER BY m.pos DESC`, scope, start);
+    const { records, bad } = this.members(`${join} AND m.pos >= ? ORDER BY m.pos DESC`, scope, start);
     const below = this.sql
       .exec<{ p: number | null }>('SELECT MAX(pos) AS p FROM members WHERE scope = ? AND pos < ?', scope, start)
       .one().p;
-    return {
-      scope,
-      label: state.label,
-      page: 0,
-      items: items.map((m) => m.record),
-      ...(below ? { prevPage: Math.ceil(below / pageSize) } : {}),
-    };
+    const doc = { scope, label: state.label, page: 0, items: records, ...(below ? { prevPage: Math.ceil(below / pageSize) } : {}) };
+    return { doc, bad };
   }
 }

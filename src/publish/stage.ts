@@ -1,9 +1,12 @@
 // Stage: an input becomes the record the writer would store, checked against the index and rendered
 // into every document it appears in, before anything is committed. A failure here changes nothing.
 import { DOC_BUDGET_BYTES, LIMITS } from '../model/limits';
-import { newItemId } from '../model/paths';
+import { nameScope, newItemId } from '../model/paths';
+import { problemOf } from '../model/messages';
+import { renderDirectory, renderOpml } from '../render/directory';
+import * as v from 'valibot';
 import { nameKey } from '../model/names';
-import type { ItemInput, ItemRecord, Site } from '../model/schema';
+import { ItemRecord, type ItemInput, type Site } from '../model/schema';
 import { fits } from '../render/budget';
 import type { FeedDoc } from '../render/document';
 import { renderEmbedPage } from '../render/embed-page';
@@ -15,7 +18,7 @@ import { oembedAnswer, oembedXml } from '../render/oembed';
 import { renderScopePage } from '../render/scope-page';
 import { renderNewsSitemap, renderSitemapPage } from '../render/sitemap';
 import type { IndexedItem, ItemIndex } from './item-index';
-import type { ScopeIndex } from './scope-index';
+import { scopesOf, type ScopeIndex } from './scope-index';
 import { ifMatchRefusal, reject, type Rejection } from './results';
 
 /** A change the writer can commit: the new record, what it replaces, and its state. */
@@ -82,17 +85,34 @@ export function stage(
       ...(input.section ? { section: scopes.assignName('section', input.section) } : {}),
     },
   };
-  const publishAt = Date.parse(record.published);
-  const problem = trialRender(site, record);
+  const problem = recordProblem(record, input) ?? trialRender(site, record);
   if (problem) return problem;
+  const publishAt = Date.parse(record.published);
   return { ok: true, record, prev, state: publishAt > now ? 'scheduled' : 'published', publishAt };
 }
 
-// Tag ids are date + slug; a later item reusing a renamed item's old slug on the same day needs a suffix.
+/** The writer's SQLite takes rows of up to 2 MB; an item's row holds its record and its input as sent. */
+const ROW_BUDGET = 1_900_000;
+
+/** Why the record cannot be stored as it is: the one schema on what the writer built, and the row size. */
+function recordProblem(record: ItemRecord, input: ItemInput): Rejection | null {
+  const checked = v.safeParse(ItemRecord, record);
+  if (!checked.success) {
+    const p = problemOf(checked.issues[0] as v.BaseIssue<unknown>);
+    return reject(422, p.field, p.message);
+  }
+  const bytes = new TextEncoder().encode(JSON.stringify(record) + JSON.stringify(input)).byteLength;
+  if (bytes <= ROW_BUDGET) return null;
+  const field = (record.transcript?.length ?? 0) > record.body.length ? 'transcript' : 'body';
+  return reject(413, field, `makes the stored item ${bytes} bytes, over the ${ROW_BUDGET} the writer can keep; shorten it`);
+}
+
+// Tag ids are date + slug; a later item reusing the slug of a renamed or withdrawn item on the same
+// day needs a suffix: readers would take it for the old story.
 function freshId(items: ItemIndex, siteUrl: string, input: ItemInput): string {
   const base = newItemId(siteUrl, input.slug, input.published);
   let id = base;
-  for (let n = 2; items.itemById(id); n++) id = `${base}-${n}`;
+  for (let n = 2; items.itemById(id) || items.aliasesOf(id).length; n++) id = `${base}-${n}`;
   return id;
 }
 
@@ -102,15 +122,21 @@ function freshId(items: ItemIndex, siteUrl: string, input: ItemInput): string {
  * refused here rather than left to stop the writer's queue.
  */
 function trialRender(site: Site, record: ItemRecord): Rejection | null {
-  const doc: FeedDoc = { site, scope: '', label: '', page: 0, items: [record] };
+  // A named scope, as a podcast when the item is a video: every extension the item can meet.
+  const scope = nameScope('author', record.refs.authors[0] ?? 'author');
+  const doc: FeedDoc = { site, scope, label: record.authors[0]?.name ?? '', page: 1, prevPage: 1, nextPage: 0, items: [record] };
   let page = '';
   try {
     page = renderItemPage(site, record);
     if (record.video) renderEmbedPage(site, record);
-    for (const render of [renderRss, renderAtom, renderJsonFeed, renderScopePage]) render(doc);
+    renderRss(doc, '00000000-0000-5000-8000-000000000000');
+    for (const render of [renderAtom, renderJsonFeed, renderScopePage]) render(doc);
     oembedXml(oembedAnswer(site, record, {}));
     renderSitemapPage(site, [record]);
     renderNewsSitemap(site, [record]);
+    const names = [...scopesOf(record)].map(([s, label]) => ({ scope: s, label, count: 1 }));
+    renderDirectory(site, names);
+    renderOpml(site, names);
   } catch (err) {
     console.error('trial render failed', record.slug, err);
     return reject(422, '(item)', `could not be rendered (${err instanceof Error ? err.message : String(err)}); nothing was changed`);
