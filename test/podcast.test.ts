@@ -113,4 +113,19 @@ describe('video podcast', () => {
     expect(rss.channel['itunes:author']).toBe(siteSettings.author);
     expect(text).not.toContain('itunes:owner');
   });
+
+  it('a category with a subcategory nests as Apple reads it; a category Apple does not list is refused, naming the field', async () => {
+    expect((await api('PUT', '/site', { ...siteSettings, category: 'News > Politics' })).status).toBe(200);
+    await publish(CLIP);
+    const ch = (await rssOf('/videos/feed.xml')).rss.channel;
+    expect(ch['itunes:category']['@text']).toBe('News');
+    expect(ch['itunes:category']['itunes:category']['@text']).toBe('Politics');
+    for (const category of ['Podcasts', 'News > Weather', 'news', 'News > Politics > Local']) {
+      const res = await api('PUT', '/site', { ...siteSettings, category });
+      expect(res.status, category).toBe(422);
+      expect((await res.json<any>()).field, category).toBe('category');
+    }
+    // Nothing changed: the refused settings left the feed as it was.
+    expect((await rssOf('/videos/feed.xml')).rss.channel['itunes:category']['itunes:category']['@text']).toBe('Politics');
+  });
 });

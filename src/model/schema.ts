@@ -1,5 +1,6 @@
 // The one schema: it checks API bodies, content/ files and every record read back from storage.
 import * as v from 'valibot';
+import { podcastCategory } from './podcast-categories';
 import { dateProblem } from './dates';
 import { LIMITS } from './limits';
 
@@ -207,8 +208,13 @@ export const SiteSettings = v.strictObject(
     logo: v.optional(url),
     /** Small square icon: favicon, Atom icon, JSON Feed favicon. */
     icon: v.optional(url),
-    /** Apple Podcasts category of the video podcast, e.g. "News". */
-    category: v.optional(text(80)),
+    /** Apple Podcasts category of the video podcast: "News", or with a subcategory "News > Politics". */
+    category: v.optional(
+      v.pipe(
+        text(80),
+        v.check((c) => podcastCategory(c) !== null, 'must be an Apple Podcasts category, e.g. "News" or "News > Politics"'),
+      ),
+    ),
   },
   'must be a JSON object',
 );

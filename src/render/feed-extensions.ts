@@ -1,5 +1,6 @@
 // What `feed` does not write, as xml-js objects: Media RSS, iTunes and Podcasting 2.0 tags, namespaces.
 import type { Extension } from 'feed';
+import { podcastCategory } from '../model/podcast-categories';
 import type { ItemRecord } from '../model/schema';
 import { clockDuration, embedUrl, mediaUrl, siteName, transcriptUrl, type FeedDoc, type Site } from './document';
 import { plainText, xmlJsAttr } from './escape';
@@ -87,6 +88,12 @@ export function episodeExtensions(site: Site, item: ItemRecord): Extension[] {
   return out;
 }
 
+/** The channel's Apple category, nested when it has a subcategory; "News" when the site names none. */
+function category(value: string | undefined) {
+  const [top, sub] = podcastCategory(value ?? 'News') ?? ['News'];
+  return { ...attrs({ text: top }), ...(sub ? { 'itunes:category': attrs({ text: sub }) } : {}) };
+}
+
 /** Channel tags that make the document a video podcast: artwork, category, owner, GUID. */
 export function podcastChannel(d: FeedDoc, guid: string | undefined): Extension[] {
   const { site } = d;
@@ -95,7 +102,7 @@ export function podcastChannel(d: FeedDoc, guid: string | undefined): Extension[
     ext('itunes:summary', el(site.description)),
     ext('itunes:type', el('episodic')),
     ext('itunes:explicit', el('false')),
-    ext('itunes:category', attrs({ text: site.category ?? 'News' })),
+    ext('itunes:category', category(site.category)),
   ];
   if (site.logo) out.push(ext('itunes:image', attrs({ href: mediaUrl(site, site.logo) })));
   if (site.email) out.push(ext('itunes:owner', { 'itunes:name': el(siteName(site)), 'itunes:email': el(site.email) }));
