@@ -156,9 +156,11 @@ const PLAIN_AS_HTML = /<(title|summary) type="html"><!\[CDATA\[([^<>]*?)\]\]><\/
 export function renderAtom(d: FeedDoc): string {
   const f = baseFeed(d, 'atom');
   const { site } = d;
+  const updated = distinctUpdated(d.items);
   d.items.forEach((item, i) => {
     f.addItem({
       ...baseItem(site, item, detailOf(d, i), true),
+      date: new Date(updated[i] as number),
       author: item.authors.map((a) => ({ name: plainText(a.name), ...(a.url ? { link: mediaUrl(site, a.url) } : {}) })),
     });
   });
@@ -182,6 +184,27 @@ export function renderAtom(d: FeedDoc): string {
     })
     .replace(PLAIN_AS_HTML, (_m, tag: string, text: string) => `<${tag} type="text">${hexText(text)}</${tag}>`);
   return withStylesheet(xml, site);
+}
+
+/**
+ * Each entry's atom:updated, distinct within the document: stories scheduled for the same minute
+ * would otherwise share one, which the W3C validator (DuplicateUpdated) and some readers take for a
+ * generator fault. Ties are broken a millisecond at a time, the oldest item keeping the true instant.
+ */
+function distinctUpdated(items: readonly ItemRecord[]): number[] {
+  const at = items.map((i) => Date.parse(i.updated ?? i.published));
+  const order = items
+    .map((_, k) => k)
+    .sort((a, b) => (at[a] as number) - (at[b] as number) || (items[a] as ItemRecord).seq - (items[b] as ItemRecord).seq);
+  const taken = new Set<number>();
+  const out = [...at];
+  for (const k of order) {
+    let t = at[k] as number;
+    while (taken.has(t)) t++;
+    taken.add(t);
+    out[k] = t;
+  }
+  return out;
 }
 
 // `feed` derives enclosure types from file extensions ("image/jpg"); ours come from the item.

@@ -79,5 +79,14 @@ export function hostileItems(): Record<string, unknown>[] {
       transcript: `Transcript: ${HOSTILE}`,
       stats: { views: 3, shares: 1 },
     },
+    {
+      // Scheduled for the same minute as the video: two entries must not share one atom:updated.
+      slug: 'hostile-same-minute',
+      kind: 'article',
+      title: `Same minute: ${HOSTILE}`,
+      summary: 'Released with the video.',
+      published: '2026-03-03T09:00:00+09:00',
+      body: 'Same minute.',
+    },
   ];
 }
