@@ -57,6 +57,13 @@ export function scopeKind(scope: Scope): 'all' | 'kind' | NameKind {
   return scope.startsWith('/tags/') ? 'tag' : scope.startsWith('/authors/') ? 'author' : 'section';
 }
 
+/**
+ * Scopes in the order readers need them: everything and the kinds, then sections, authors, tags
+ * (the directory lists them so; a rebuild writes them so).
+ */
+export const byScopeKind = (a: Scope, b: Scope): number => SCOPE_ORDER[scopeKind(a)] - SCOPE_ORDER[scopeKind(b)];
+const SCOPE_ORDER = { all: 0, kind: 1, section: 2, author: 3, tag: 4 } as const;
+
 /** Path of the subscription document (page 0) or of archive page n (counted from the oldest, from 1). */
 export const feedPath = (scope: Scope, format: FeedFormat, page = 0): string =>
   page ? `${scope}/archive/${page}/feed.${format}` : `${scope}/feed.${format}`;

@@ -13,7 +13,7 @@ import {
   feedPath,
   itemPath,
   pagePath,
-  scopeKind,
+  byScopeKind,
   sitemapPath,
   slugPaths,
   transcriptPath,
@@ -94,7 +94,7 @@ export async function runJob(ctx: JobContext, job: Job): Promise<JobOutput> {
       const entries: ScopeEntry[] = ctx.scopes
         .scopes()
         .filter((s) => s.count > 0)
-        .sort((a, b) => SCOPE_ORDER[scopeKind(a.scope)] - SCOPE_ORDER[scopeKind(b.scope)] || a.label.localeCompare(b.label));
+        .sort((a, b) => byScopeKind(a.scope, b.scope) || a.label.localeCompare(b.label));
       out.puts.push(
         doc(DIRECTORY, renderDirectory(site, entries), CONTENT_TYPES.html, 'page'),
         doc(OPML, renderOpml(site, entries), CONTENT_TYPES.opml, 'page'),
@@ -115,8 +115,6 @@ export async function runJob(ctx: JobContext, job: Job): Promise<JobOutput> {
       return out;
   }
 }
-
-const SCOPE_ORDER = { all: 0, kind: 1, section: 2, author: 3, tag: 4 } as const;
 
 async function scopeJob(ctx: JobContext, scope: Scope, requested: number, out: JobOutput): Promise<void> {
   const found = ctx.scopes.page(scope, requested, ctx.site.pageSize);

@@ -1,6 +1,6 @@
 // A full re-render as one idempotent job of the writer: after a deploy that changes a renderer, a site
 // settings change, or on demand. Old copies keep being served until each document is rewritten.
-import { scopeKind } from '../model/paths';
+import { byScopeKind } from '../model/paths';
 import { SITEMAP_PAGE } from '../render/sitemap';
 import { RENDER_VERSION } from '../render/version';
 import type { ItemIndex } from './item-index';
@@ -9,16 +9,13 @@ import type { RebuildProgress } from './results';
 import type { Site } from '../model/schema';
 import type { ScopeIndex } from './scope-index';
 
-// What readers poll most comes first: the main feed and kinds, then sections, authors, tags.
-const ORDER = { all: 0, kind: 1, section: 2, author: 3, tag: 4 } as const;
-
 /**
  * Queues every document the writer owes in the backlog, in the order readers need them: home page
  * and subscription feeds, the directory and sitemaps, archive pages, then item pages. A rebuild
  * already under way is folded in (the backlog holds each job once).
  */
 export function startRebuild(items: ItemIndex, scopes: ScopeIndex, ledger: Ledger, now: number, reason: string, force = false): void {
-  const all = scopes.scopes().sort((a, b) => ORDER[scopeKind(a.scope)] - ORDER[scopeKind(b.scope)]);
+  const all = scopes.scopes().sort((a, b) => byScopeKind(a.scope, b.scope));
   for (const s of all) ledger.addBacklog({ t: 'scope', scope: s.scope, page: 0 });
   ledger.addBacklog({ t: 'directory' });
   ledger.addBacklog({ t: 'news' });
