@@ -1,5 +1,5 @@
-// Render → compare → write: runs jobs into KV, writing only bytes that changed, one job at a time
-// set aside when it cannot render, paced per key, retried with back-off when KV refuses.
+// Render → compare → write: runs jobs into KV, writing only bytes that changed, paced per key and
+// within one invocation's KV budget; a job that cannot render is set aside, a refused write retried.
 import { RENDER_VERSION } from '../render/version';
 import { docKey, etagOf, type KvStore } from '../store/kv-store';
 import { runJob, type JobContext, type Put } from './documents';
@@ -16,7 +16,7 @@ export interface FlushStats {
   deferred: number;
   /** Jobs a KV write of which was refused; they stay owed and are retried with back-off until KV takes them. */
   pending: number;
-  /** Jobs that could not be rendered and were set aside (see the status endpoint). */
+  /** Jobs that could not be rendered and were set aside, and items left out of lists as unreadable (see the status endpoint). */
   failed: number;
   /** Every KV key written or deleted, so the calling isolate can drop its warm copies. */
   keys: string[];
@@ -59,7 +59,7 @@ export interface FlushOptions {
   /** Write even bytes KV already holds (a forced rebuild, when KV may have lost them). */
   force?: boolean;
   /**
-   * KV operations this flush may plan: Workers allow 1,000 a invocation. Jobs past it stay owed
+   * KV operations this flush may plan: Workers allow 1,000 an invocation. Jobs past it stay owed
    * (counted in `deferred`) and the alarm takes them next.
    */
   budget?: number;
