@@ -16,12 +16,18 @@ export function oembedUrl(site: Site, pageUrl: string, format: 'json' | 'xml'): 
   return u.toString();
 }
 
-/** The HTML5 player shared by the item page and the embed page. */
+/**
+ * The HTML5 player shared by the item page and the embed page. A caption track from another origin
+ * loads only in CORS mode, so then (and only then) the element asks for it: in CORS mode a video
+ * from a host that sends no CORS headers would not play at all.
+ */
 export function player(site: Site, item: ItemRecord) {
   const v = item.video;
   if (!v) return '';
   const poster = item.image ? mediaUrl(site, item.image.url) : undefined;
-  return html`<video controls playsinline preload="metadata" crossorigin="anonymous" width="${v.width}" height="${v.height}"${poster ? html` poster="${poster}"` : ''}>
+  const own = new URL(site.url).origin;
+  const cors = (item.captions ?? []).some((c) => new URL(mediaUrl(site, c.url)).origin !== own);
+  return html`<video controls playsinline preload="metadata"${cors ? raw(' crossorigin="anonymous"') : ''} width="${v.width}" height="${v.height}"${poster ? html` poster="${poster}"` : ''}>
 <source src="${mediaUrl(site, v.url)}" type="${v.type}">
 ${(item.captions ?? []).map((c, i) => html`<track kind="captions" src="${mediaUrl(site, c.url)}" srclang="${c.language}" label="${c.label}"${i === 0 ? raw(' default') : ''}>`)}
 <a href="${mediaUrl(site, v.url)}">Download the video</a>
