@@ -1,8 +1,9 @@
-// The Hono app: one sub-app per feature, one error handler, one not-found answer.
+// The Hono app: one sub-app per feature, one error handler, one answer for what no route takes.
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
-import { ProblemError, notFound, problemResponse } from './errors';
+import { ProblemError, problemResponse } from './errors';
+import { unrouted } from './http/methods';
 import { api } from './routes/api';
 import { meta } from './routes/meta';
 import { oembed } from './routes/oembed';
@@ -16,7 +17,8 @@ app.route('/', meta);
 // Last: it answers every other GET by the URL contract (a 404 for what names nothing).
 app.route('/', documents);
 
-app.notFound((c) => problemResponse(c, notFound()));
+// Public routes are GET-only: OPTIONS and other methods end here (preflight, 405), as do API misses.
+app.notFound(unrouted);
 
 app.onError((err, c) => {
   if (err instanceof ProblemError) return problemResponse(c, err);

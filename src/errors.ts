@@ -9,6 +9,7 @@ const TITLES: Partial<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   409: 'Conflict',
   410: 'Gone',
   412: 'Precondition Failed',
@@ -59,20 +60,23 @@ export function invalidFields(errors: readonly FieldProblem[]): ProblemError {
 /** A schema failure as invalidFields, at most 20 problems; `prefix` names the part of the body ("items[3]"). */
 export const invalid = (issues: readonly v.BaseIssue<unknown>[], prefix = '') => invalidFields(problemsOf(issues, prefix));
 
-/** Renders a problem as application/problem+json; problems are never cached. */
+/** Renders a problem as application/problem+json; problems are never cached. HEAD gets GET's length. */
 export function problemResponse(c: Context, p: ProblemError): Response {
-  const body = JSON.stringify({
-    type: 'about:blank',
-    title: p.title,
-    status: p.status,
-    detail: p.detail,
-    instance: new URL(c.req.url).pathname,
-    ...p.extra,
-  });
+  const body = new TextEncoder().encode(
+    JSON.stringify({
+      type: 'about:blank',
+      title: p.title,
+      status: p.status,
+      detail: p.detail,
+      instance: new URL(c.req.url).pathname,
+      ...p.extra,
+    }),
+  );
   return new Response(c.req.method === 'HEAD' ? null : body, {
     status: p.status,
     headers: {
       'Content-Type': 'application/problem+json; charset=utf-8',
+      'Content-Length': String(body.byteLength),
       'Cache-Control': 'no-store',
       'Access-Control-Allow-Origin': '*',
       'X-Content-Type-Options': 'nosniff',

@@ -2,7 +2,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ORIGIN, api, get, parseXml, publish, syntheticItem } from './helpers';
+import { ORIGIN, api, get, publish, syntheticItem } from './helpers';
 import { anyItem, parseStrictXml, textOf } from './arbitraries';
 
 const stub = () => env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));

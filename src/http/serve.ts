@@ -81,7 +81,8 @@ function preparedFor(meta: DocMeta, x: ServeExtras, canonical: boolean): Prepare
     p = forms[form] = {
       common: {
         ETag: meta.etag,
-        'Last-Modified': meta.lastModified,
+        // Answers made at deploy time (the stylesheet, robots.txt) have no date of their own to give.
+        ...(meta.lastModified ? { 'Last-Modified': meta.lastModified } : {}),
         'Cache-Control': life.browser,
         'Cloudflare-CDN-Cache-Control': canonical ? life.edge : 'no-store',
         'Cache-Tag': x.tags,
@@ -140,9 +141,19 @@ function wantsJson(accept: string | undefined): boolean {
   return json >= 0 && (html < 0 || json < html);
 }
 
-/** The 410 for a withdrawn item's address: a small page for people, problem+json for programs. */
+/**
+ * The 410 for a withdrawn item's address: a small page for people, problem+json for programs.
+ * Workers Cache never keeps it (as it keeps no 404): a slug published again must answer at once,
+ * not when an edge copy expires or a purge lands.
+ */
 function gone(ask: Ask, path: string, body: Uint8Array, x: ServeExtras): Response {
-  const headers = { 'Cache-Control': 'public, max-age=300', 'Cache-Tag': x.tags, Vary: 'Accept', ...PUBLIC_HEADERS };
+  const headers = {
+    'Cache-Control': 'public, max-age=300',
+    'Cloudflare-CDN-Cache-Control': 'no-store',
+    'Cache-Tag': x.tags,
+    Vary: 'Accept',
+    ...PUBLIC_HEADERS,
+  };
   if (wantsJson(ask.req.headers.get('Accept') ?? undefined)) {
     const problem = {
       type: 'about:blank',
@@ -151,10 +162,10 @@ function gone(ask: Ask, path: string, body: Uint8Array, x: ServeExtras): Respons
       detail: 'This item has been withdrawn and will not come back at this address.',
       instance: path,
     };
-    const json = JSON.stringify(problem);
+    const json = new TextEncoder().encode(JSON.stringify(problem));
     return new Response(ask.head ? null : json, {
       status: 410,
-      headers: { ...headers, 'Content-Type': 'application/problem+json; charset=utf-8' },
+      headers: { ...headers, 'Content-Type': 'application/problem+json; charset=utf-8', 'Content-Length': String(json.byteLength) },
     });
   }
   const html = { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(body.byteLength) };
@@ -165,10 +176,18 @@ function gone(ask: Ask, path: string, body: Uint8Array, x: ServeExtras): Respons
 function answer(ask: Ask, path: string, doc: Doc, x: ServeExtras): Response {
   if (doc.meta.type === REDIRECT) {
     // A renamed item's old address: permanent, so readers and search engines update their links.
+    // As for documents, the edge keeps one copy, at the canonical URL (the writer purges it by its
+    // tag when the address changes hands), and none per query string.
     const location = new TextDecoder().decode(doc.body);
     return new Response(null, {
       status: 301,
-      headers: { Location: location, 'Cache-Control': 'public, max-age=3600', 'Cache-Tag': x.tags, ...PUBLIC_HEADERS },
+      headers: {
+        Location: location,
+        'Cache-Control': 'public, max-age=3600',
+        'Cloudflare-CDN-Cache-Control': ask.query ? 'no-store' : 'max-age=3600',
+        'Cache-Tag': x.tags,
+        ...PUBLIC_HEADERS,
+      },
     });
   }
   if (doc.meta.type === GONE) return gone(ask, path, doc.body, x);

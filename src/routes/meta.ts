@@ -1,27 +1,74 @@
 // Small public routes that are not stored documents: health, robots.txt and the feeds' stylesheet.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { CONTENT_TYPES, FEED_STYLE, SITEMAP_INDEX, absolute } from '../model/paths';
-import { PUBLIC_HEADERS } from '../http/serve';
+import { quickHash } from '../model/hash';
+import type { CacheClass, DocMeta } from '../store/kv-store';
+import { PUBLIC_HEADERS, askOf, conditional, extrasFor, type ServeExtras } from '../http/serve';
 import { FEED_CSS } from '../render/feed-style';
 import { RENDER_VERSION } from '../render/version';
 
 export const meta = new Hono<AppEnv>();
 
-meta.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'Cache-Control': 'no-store', ...PUBLIC_HEADERS }));
+const HEALTH = new TextEncoder().encode(JSON.stringify({ status: 'ok' }));
 
-meta.get('/robots.txt', (c) => {
-  const body = `User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: ${absolute(c.env.SITE_URL, SITEMAP_INDEX)}\n`;
-  return c.text(body, 200, { 'Cache-Control': 'public, max-age=86400', ...PUBLIC_HEADERS });
-});
+meta.get(
+  '/healthz',
+  (c) =>
+    new Response(c.req.method === 'HEAD' ? null : HEALTH, {
+      headers: {
+        'Content-Type': 'application/json',
+        'Content-Length': String(HEALTH.byteLength),
+        'Cache-Control': 'no-store',
+        ...PUBLIC_HEADERS,
+      },
+    }),
+);
 
-// Versioned with the renderers: a changed stylesheet comes with a render version, and a new ETag.
-meta.get(FEED_STYLE, (c) => {
-  const headers = {
-    'Content-Type': CONTENT_TYPES.css,
-    'Cache-Control': 'public, max-age=86400',
-    ETag: `"css-${RENDER_VERSION}"`,
-    ...PUBLIC_HEADERS,
-  };
-  return new Response(c.req.method === 'HEAD' ? null : FEED_CSS, { headers });
-});
+/** A text made by the code (not by the writer), as a stored document: bytes, validator, tags. */
+interface Fixed {
+  meta: DocMeta;
+  body: Uint8Array;
+  extras: ServeExtras;
+}
+
+// Keyed by path and text, so each is encoded and hashed once per isolate, and its DocMeta keeps one
+// identity for serve's prepared headers. Only a changed SITE_URL makes another robots.txt.
+const fixed = new Map<string, Fixed>();
+
+function fixedDoc(path: string, type: string, cache: CacheClass, text: string): Fixed {
+  const key = `${path}\n${text}`;
+  let f = fixed.get(key);
+  if (!f) {
+    f = {
+      // No Last-Modified: nothing dates these bytes but the deploy that made them.
+      meta: { etag: `"${quickHash(text)}"`, lastModified: '', type, cache, rv: RENDER_VERSION },
+      body: new TextEncoder().encode(text),
+      extras: extrasFor(path),
+    };
+    if (fixed.size >= 16) fixed.delete(fixed.keys().next().value as string);
+    fixed.set(key, f);
+  }
+  return f;
+}
+
+/** Answers a fixed text through the stored documents' conditional path (ETag, 304, HEAD length, edge lifetime). */
+function serveFixed(c: Context<AppEnv>, path: string, type: string, cache: CacheClass, text: string): Response {
+  const f = fixedDoc(path, type, cache, text);
+  return conditional(askOf(c.req.raw), f.meta, f.body, f.extras);
+}
+
+// Its text lives here, outside the render version, so nothing purges it on a deploy: a short life.
+meta.get('/robots.txt', (c) =>
+  serveFixed(
+    c,
+    '/robots.txt',
+    CONTENT_TYPES.text,
+    'item',
+    `User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: ${absolute(c.env.SITE_URL, SITEMAP_INDEX)}\n`,
+  ),
+);
+
+// A renderer's output: a changed stylesheet comes with a new render version, whose rebuild ends by
+// purging the whole edge cache, so it may live as long as archive pages do.
+meta.get(FEED_STYLE, (c) => serveFixed(c, FEED_STYLE, CONTENT_TYPES.css, 'archive', FEED_CSS));

@@ -2,8 +2,8 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { ProblemError, badRequest, notFound, unavailable } from '../errors';
-import { OEMBED } from '../model/paths';
-import { SLUG_PATTERN, type ItemRecord, type Site } from '../model/schema';
+import { OEMBED, resolvePath, type ItemKind } from '../model/paths';
+import type { ItemRecord, Site } from '../model/schema';
 import { StorageError, storeFor, type DocMeta } from '../store/kv-store';
 import { askOf, conditional, type ServeExtras } from '../http/serve';
 import { oembedTags } from '../http/edge-cache';
@@ -20,8 +20,26 @@ function dimension(params: URLSearchParams, name: 'maxwidth' | 'maxheight'): num
 
 const originOf = (u: URL) => `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
 
+/**
+ * A URL's path as our own links spell it: each segment decoded and encoded again (so "%2d", "%2D" and
+ * "-" are one path, and an encoded "/" stays inside its segment), trailing slashes dropped.
+ */
+function normalizedPath(pathname: string): string {
+  try {
+    return (
+      pathname
+        .replace(/\/+$/, '')
+        .split('/')
+        .map((segment) => encodeURIComponent(decodeURIComponent(segment)))
+        .join('/') || '/'
+    );
+  } catch {
+    throw badRequest('url', 'has a malformed percent-encoding');
+  }
+}
+
 /** The slug and kind behind one of our page URLs (item page or player, query and fragment ignored), or a 404. */
-function resolve(siteUrl: string, raw: string): { slug: string; kind: 'video' | 'article' } {
+function resolve(siteUrl: string, raw: string): { slug: string; kind: ItemKind } {
   let u: URL;
   try {
     u = new URL(raw);
@@ -33,22 +51,18 @@ function resolve(siteUrl: string, raw: string): { slug: string; kind: 'video' | 
   const sameHost =
     (u.protocol === 'http:' || u.protocol === 'https:') && (originOf(u) === originOf(site) || (u.hostname === site.hostname && !u.port));
   if (!sameHost) throw notFound("url: only this site's item pages have oEmbed answers.");
-  let path: string;
-  try {
-    path = decodeURIComponent(u.pathname).replace(/\/+$/, '');
-  } catch {
-    throw badRequest('url', 'has a malformed percent-encoding');
-  }
-  const m = /^\/(videos|articles|embed)\/([^/]+)$/.exec(path);
-  if (!m || !SLUG_PATTERN.test(m[2] as string)) throw notFound('url: not an item page of this site.');
+  // The one parser of the URL contract decides what the path names, as it does for a GET of it.
+  const target = resolvePath(normalizedPath(u.pathname));
+  if (target?.role !== 'item' && target?.role !== 'embed') throw notFound('url: not an item page of this site.');
+  const slug = target.path.slice(target.path.lastIndexOf('/') + 1);
   // Only videos have a player page, so an /embed/ URL names a video too.
-  return { slug: m[2] as string, kind: m[1] === 'articles' ? 'article' : 'video' };
+  return { slug, kind: target.path.startsWith('/articles/') ? 'article' : 'video' };
 }
 
 /** A validated oEmbed request; parameters it does not know (tracking tags) are ignored. */
 function parseQuery(c: Context<AppEnv>): {
   slug: string;
-  kind: 'video' | 'article';
+  kind: ItemKind;
   format: 'json' | 'xml';
   limits: Limits;
   canonical: boolean;
