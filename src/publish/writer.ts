@@ -150,6 +150,11 @@ export class Writer {
       }
       for (const key of out.deletes) changes.push({ key });
       const keys = changes.map((c) => c.key);
+      // Over the budget, the job waits whole (one larger than the budget still runs, alone).
+      if (operations > 0 && operations + keys.length > budget) {
+        stats.deferred++;
+        continue;
+      }
       if (this.gapMs > 0 && keys.length) {
         const at = this.pacer.readyAt(keys, this.gapMs);
         // A later job of this batch that shares a key with an earlier one waits its turn too.
