@@ -1,7 +1,18 @@
 // Workers Cache: Cache-Tags on every public answer, and the writer purging exactly what it rewrote (through the EDGE_CACHE binding).
 import { SELF, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { ORIGIN, api, countPublisherKv, countingKv, get, publish, purgeRecorder, syntheticItem, withPublisherEnv } from './helpers';
+import {
+  ORIGIN,
+  api,
+  countPublisherKv,
+  countingKv,
+  get,
+  publish,
+  purgeRecorder,
+  settleWriter,
+  syntheticItem,
+  withPublisherEnv,
+} from './helpers';
 
 const stub = () => env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
 const oembed = (page: string) => `/oembed?${new URLSearchParams({ url: `${ORIGIN}${page}` })}`;
@@ -17,6 +28,8 @@ const CLIP = syntheticItem(1, {
 
 /** Every tag a purge request names, and whether any asked for everything. */
 async function purged(): Promise<{ tags: Set<string>; everything: boolean; calls: number }> {
+  // Purges leave from the alarm, after the publish has answered.
+  await settleWriter();
   const calls = await purgeRecorder(env).calls();
   return { tags: new Set(calls.flatMap((c) => c.tags ?? [])), everything: calls.some((c) => c.everything === true), calls: calls.length };
 }
@@ -65,6 +78,7 @@ describe('Cache-Tag', () => {
 describe('purges', () => {
   it('each publish purges exactly the KV keys it wrote or deleted, and queues them again for when KV has settled', async () => {
     await publish(syntheticItem(2));
+    await settleWriter();
     await purgeRecorder(env).reset();
     const before = Date.now();
     const { keys } = await countPublisherKv(() => publish(CLIP));
@@ -86,6 +100,7 @@ describe('purges', () => {
     expect(await runInDurableObject(stub(), (_i, state) => state.storage.getAlarm())).not.toBeNull();
 
     // Withdrawing purges what it deletes and rewrites, the 410 pages included.
+    await settleWriter();
     await purgeRecorder(env).reset();
     const gone = await countPublisherKv(() => api('DELETE', '/items/tagged-clip'));
     const changed = new Set([...(gone.keys.put ?? []), ...(gone.keys.delete ?? [])]);
@@ -95,9 +110,11 @@ describe('purges', () => {
 
   it('a publish that changes nothing purges nothing', async () => {
     await publish(CLIP);
+    await settleWriter();
     await purgeRecorder(env).reset();
     const again = await publish(CLIP);
     expect(again.kvWrites).toBe(0);
+    await settleWriter();
     expect(await purgeRecorder(env).calls()).toEqual([]);
   });
 

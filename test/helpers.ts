@@ -141,18 +141,19 @@ export async function countPublisherKv(
 export const HUB = 'https://hub.example/';
 
 /**
- * Lets the writer's alarm finish what a publish left it (hub pings, paced writes): runs the alarm
- * until the status shows nothing queued for the hub. Miniflare may fire the alarm by itself too.
+ * Lets the writer's alarm finish what a publish left it (edge purges, hub pings): runs the alarm
+ * until the status shows nothing queued for the hub and no purge due. Miniflare may fire the alarm
+ * by itself too.
  */
 export async function settleWriter(): Promise<void> {
   const stub = env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
   for (let i = 0; i < 50; i++) {
     await runDurableObjectAlarm(stub);
-    const status = await (await api('GET', '/status')).json<{ hub: { queued: number } }>();
-    if (status.hub.queued === 0) return;
+    const status = await (await api('GET', '/status')).json<{ hub: { queued: number }; edgeCache: { due: number } }>();
+    if (status.hub.queued === 0 && status.edgeCache.due === 0) return;
     await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error('the writer still has hub pings queued');
+  throw new Error('the writer still has hub pings or edge purges waiting');
 }
 
 /** Answers outbound requests to HUB with `answer` and records them; anything else goes out as usual. */

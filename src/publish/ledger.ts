@@ -222,16 +222,28 @@ export class Ledger {
     for (const tag of tags) for (const due of times) this.sql.exec('INSERT OR IGNORE INTO purges (tag, due) VALUES (?, ?)', tag, due);
   }
 
-  /** Up to `limit` distinct tags due by `now`, those waiting longest first. */
-  duePurges(now: number, limit: number): string[] {
+  /** Up to `limit` distinct tags due by `now`: `everything` first (it covers the rest), then those waiting longest. */
+  duePurges(now: number, limit: number, everything: string): string[] {
     return this.sql
-      .exec<{ tag: string }>('SELECT tag FROM purges WHERE due <= ? GROUP BY tag ORDER BY MIN(due) LIMIT ?', now, limit)
+      .exec<{ tag: string }>(
+        'SELECT tag FROM purges WHERE due <= ? GROUP BY tag ORDER BY tag = ? DESC, MIN(due) LIMIT ?',
+        now,
+        everything,
+        limit,
+      )
       .toArray()
       .map((r) => r.tag);
   }
 
-  donePurges(tags: readonly string[], now: number): void {
-    for (const tag of tags) this.sql.exec('DELETE FROM purges WHERE tag = ? AND due <= ?', tag, now);
+  /** How many distinct tags are due by `now`. */
+  purgesDue(now: number): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(DISTINCT tag) AS n FROM purges WHERE due <= ?', now).one().n;
+  }
+
+  /** Drops the given tags' purges due by `now`, or (null) every purge due by then. */
+  donePurges(tags: readonly string[] | null, now: number): void {
+    if (tags === null) this.sql.exec('DELETE FROM purges WHERE due <= ?', now);
+    else for (const tag of tags) this.sql.exec('DELETE FROM purges WHERE tag = ? AND due <= ?', tag, now);
   }
 
   nextPurgeAt(): number | null {

@@ -27,9 +27,9 @@ export function queuePurge(ledger: Ledger, keys: readonly string[], now: number)
 export async function sendPurges(ledger: Ledger, purger: EdgeCachePurger | undefined, now: number, gapMs: number): Promise<void> {
   const last = ledger.num('lastPurge');
   if (last !== null && now - last < gapMs) return;
-  const tags = ledger.duePurges(now, 100);
+  const tags = ledger.duePurges(now, 100, EVERYTHING);
   if (!tags.length) return;
-  const everything = tags.includes(EVERYTHING);
+  const everything = tags[0] === EVERYTHING;
   let result: string;
   try {
     const r = purger
@@ -39,7 +39,8 @@ export async function sendPurges(ledger: Ledger, purger: EdgeCachePurger | undef
   } catch (err) {
     result = `purge failed: ${err instanceof Error ? err.message : String(err)}`;
   }
-  ledger.donePurges(everything ? [EVERYTHING, ...tags] : tags, now);
+  // A purge of everything covers every tag due with it.
+  ledger.donePurges(everything ? null : tags, now);
   ledger.setNum('lastPurge', now);
   ledger.setText('lastPurgeResult', result);
 }

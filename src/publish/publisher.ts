@@ -13,7 +13,7 @@ import { ItemIndex } from './item-index';
 import { Ledger } from './ledger';
 import { nextPurgeAt, queuePurge, sendPings, sendPurges, EVERYTHING } from './outbox';
 import { WritePacer } from './pacer';
-import { finishRebuild, noticeChanges, startRebuild } from './rebuild';
+import { finishRebuild, noticeChanges, rebuildProgress, startRebuild } from './rebuild';
 import {
   ifMatchRefusal,
   reject,
@@ -184,7 +184,7 @@ export class Publisher extends DurableObject<Env> {
         });
       }
       const stats = await this.drain(this.site(), now, true);
-      return { changed, rebuild: writerStatus(this.items, this.ledger, this.env).render.rebuild, ...stats };
+      return { changed, rebuild: rebuildProgress(this.ledger), ...stats };
     });
   }
 
@@ -194,13 +194,13 @@ export class Publisher extends DurableObject<Env> {
       const now = Date.now();
       this.ctx.storage.transactionSync(() => startRebuild(this.items, this.scopes, this.ledger, now, 'requested', true));
       await this.drain(this.site(), now, true);
-      return writerStatus(this.items, this.ledger, this.env);
+      return writerStatus(this.items, this.ledger, this.env, this.purgeGapMs());
     });
   }
 
   /** The writer's state at a glance. */
   async status() {
-    return writerStatus(this.items, this.ledger, this.env);
+    return writerStatus(this.items, this.ledger, this.env, this.purgeGapMs());
   }
 
   /** The cron's call: notice a new render version, refresh the news sitemap, then do what is due. */
@@ -217,18 +217,21 @@ export class Publisher extends DurableObject<Env> {
   }
 
   /**
-   * Releases scheduled items, retries owed jobs, takes a backlog batch and sends purges; then, outside
-   * the write queue (a slow hub must not hold publishes), the hub pings.
+   * Releases scheduled items, retries owed jobs and takes a backlog batch; then, outside the write
+   * queue (a slow edge or hub must not hold publishes), the edge purges and hub pings, and the alarm
+   * is set again for what they left.
    */
   override async alarm(): Promise<void> {
-    await this.serial(async () => this.drain(this.site(), Date.now(), true));
+    const stats = await this.serial(async () => this.drain(this.site(), Date.now(), true));
+    await sendPurges(this.ledger, this.env.EDGE_CACHE, Date.now(), this.purgeGapMs());
     await sendPings(this.ledger, this.env.HUB_URL, this.env.SITE_URL, Date.now());
+    await this.reschedule(Date.now(), stats.dueAt);
   }
 
   /**
    * What is owed, in order, within one invocation's KV budget: scheduled items now due, jobs, then
-   * (alarm, cron, rebuilds) one backlog batch; edge purges go out at once when the rate limit
-   * allows. Hub pings leave from the alarm, which this sets for whatever comes next.
+   * (alarm, cron, rebuilds) one backlog batch. Edge purges and hub pings leave from the alarm, which
+   * this sets for whatever comes next: at once when purges are due and the rate limit allows.
    */
   private async drain(site: Site, now: number, backlog: boolean): Promise<FlushStats> {
     const writer = new Writer(storeFor(this.env), this.ledger, this.pacer, num(this.env.KV_WRITE_GAP_MS, 1000));
@@ -246,9 +249,13 @@ export class Publisher extends DurableObject<Env> {
       stats = addStats(stats, { ...more, dueAt: more.deferred === batch.length ? more.dueAt : now });
       if (finishRebuild(this.ledger)) queuePurge(this.ledger, [EVERYTHING], now);
     }
-    await sendPurges(this.ledger, this.env.EDGE_CACHE, now, num(this.env.PURGE_GAP_MS, 12_000));
     await this.reschedule(now, stats.dueAt);
     return stats;
+  }
+
+  /** Cloudflare rate-limits purges: at most one call per this many ms. */
+  private purgeGapMs(): number {
+    return num(this.env.PURGE_GAP_MS, 12_000);
   }
 
   private async reschedule(now: number, dueAt: number | null): Promise<void> {
@@ -256,7 +263,7 @@ export class Publisher extends DurableObject<Env> {
       this.items.nextScheduledAt(),
       this.ledger.jobCount() ? this.ledger.nextJobAt() : null,
       this.ledger.backlogSize() ? (dueAt ?? now) : null,
-      nextPurgeAt(this.ledger, num(this.env.PURGE_GAP_MS, 12_000)),
+      nextPurgeAt(this.ledger, this.purgeGapMs()),
       this.ledger.hubQueued() ? now : null,
       dueAt,
     ].filter((t): t is number => t !== null);

@@ -52,5 +52,6 @@ export interface WriterStatus {
   documents: number;
   lastPublish: string | null;
   hub: { url: string | null; queued: number; pings: { topic: string; at: string; ok: boolean; detail: string }[] };
-  edgeCache: { lastPurge: string | null; result: string | null; queued: number };
+  /** `queued`: tags waiting in all, the repeats after KV settles included; `due`: those the next call sends now (0 while the rate limit holds them). */
+  edgeCache: { lastPurge: string | null; result: string | null; queued: number; due: number };
 }

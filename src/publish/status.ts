@@ -1,6 +1,7 @@
 // What the writer shows the newsroom: one item as the API returns it, and the writer's state at a glance.
 import type { IndexedItem, ItemIndex } from './item-index';
 import type { Ledger } from './ledger';
+import { nextPurgeAt } from './outbox';
 import { rebuildProgress } from './rebuild';
 import type { WriterStatus } from './results';
 import { RENDER_VERSION } from '../render/version';
@@ -30,7 +31,9 @@ export function itemStatus(it: IndexedItem) {
 }
 
 /** GET /api/status: counts, what is scheduled, owed and set aside, the render version, the outbox. */
-export function writerStatus(items: ItemIndex, ledger: Ledger, env: Pick<Env, 'HUB_URL'>): WriterStatus {
+export function writerStatus(items: ItemIndex, ledger: Ledger, env: Pick<Env, 'HUB_URL'>, purgeGapMs: number): WriterStatus {
+  const now = Date.now();
+  const purgeAt = nextPurgeAt(ledger, purgeGapMs);
   return {
     items: items.counts(),
     scheduled: items.scheduled(20).map((s) => ({ slug: s.slug, publishAt: new Date(s.publishAt).toISOString() })),
@@ -44,6 +47,11 @@ export function writerStatus(items: ItemIndex, ledger: Ledger, env: Pick<Env, 'H
       queued: ledger.hubQueued(),
       pings: ledger.pings(10).map((p) => ({ ...p, at: new Date(p.at).toISOString() })),
     },
-    edgeCache: { lastPurge: iso(ledger.num('lastPurge')), result: ledger.text('lastPurgeResult'), queued: ledger.purgesQueued() },
+    edgeCache: {
+      lastPurge: iso(ledger.num('lastPurge')),
+      result: ledger.text('lastPurgeResult'),
+      queued: ledger.purgesQueued(),
+      due: purgeAt !== null && purgeAt <= now ? ledger.purgesDue(now) : 0,
+    },
   };
 }
