@@ -119,6 +119,12 @@ export async function runJob(ctx: JobContext, job: Job): Promise<JobOutput> {
 async function scopeJob(ctx: JobContext, scope: Scope, requested: number, out: JobOutput): Promise<void> {
   const found = ctx.scopes.page(scope, requested, ctx.site.pageSize);
   if (!found) return;
+  if (requested > found.doc.page) {
+    // Not an archive (any more: a larger page size has fewer): its old copies go, if KV holds them.
+    const paths = [...FEED_FORMATS.map((f) => feedPath(scope, f, requested)), pagePath(scope, requested)];
+    out.deletes.push(...paths.map(docKey).filter((k) => ctx.ledger.doc(k)));
+    return;
+  }
   out.bad.push(...found.bad);
   const d: FeedDoc = { ...found.doc, site: ctx.site };
   const guid = await ctx.podcastGuid(scope);

@@ -82,8 +82,12 @@ export function noticeChanges(items: ItemIndex, scopes: ScopeIndex, ledger: Ledg
   const before = ledger.text('deployment');
   ledger.setText('deployment', fingerprint);
   const redeployed = before !== null && before !== fingerprint && ledger.docCount() > 0;
-  // Pages are cut by the page size: archives are counted again in the new size.
-  if (redeployed && (JSON.parse(before) as { pageSize: number }).pageSize !== site.pageSize) scopes.recountArchives(site.pageSize);
+  // Pages are cut by the page size: archives are counted again in the new size, and the pages a
+  // larger size no longer has are queued, so their old copies are deleted rather than served.
+  if (redeployed && (JSON.parse(before) as { pageSize: number }).pageSize !== site.pageSize) {
+    for (const c of scopes.recountArchives(site.pageSize))
+      for (let page = c.to + 1; page <= c.from; page++) ledger.addBacklog({ t: 'scope', scope: c.scope, page });
+  }
   if (redeployed) startRebuild(items, scopes, ledger, now, 'deployment settings changed');
   else if (staleRenderVersion(ledger)) startRebuild(items, scopes, ledger, now, 'new render version');
   else return false;

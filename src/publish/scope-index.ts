@@ -85,9 +85,18 @@ export class ScopeIndex {
       .toArray();
   }
 
-  /** After a page size change: each scope's archive count in the new size. */
-  recountArchives(pageSize: number): void {
-    this.sql.exec('UPDATE scopes SET archived = MAX(1, (next_pos - 1) / ?) - 1', pageSize);
+  /** After a page size change: each scope's archive count in the new size; returns the scopes left with fewer pages. */
+  recountArchives(pageSize: number): { scope: Scope; from: number; to: number }[] {
+    const out: { scope: Scope; from: number; to: number }[] = [];
+    for (const s of this.sql
+      .exec<{ scope: Scope; next_pos: number; archived: number }>('SELECT scope, next_pos, archived FROM scopes')
+      .toArray()) {
+      // Counted here, by the one rule the writer pages by (SQLite would divide the bound size as a real).
+      const to = currentFirstPage(s.next_pos - 1, pageSize) - 1;
+      this.sql.exec('UPDATE scopes SET archived = ? WHERE scope = ?', to, s.scope);
+      if (to < s.archived) out.push({ scope: s.scope, from: s.archived, to });
+    }
+    return out;
   }
 
   private position(scope: Scope, id: string): number | null {
