@@ -25,7 +25,7 @@ export function renderEmbedPage(site: Site, item: ItemRecord): string {
 <style>${raw(STYLE)}</style>
 </head>
 <body>
-${player(site, item)}
+${player(site, item, true)}
 <a class="back" href="${url}" target="_blank" rel="noopener">${item.title}</a>
 </body>
 </html>

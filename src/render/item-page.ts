@@ -19,14 +19,15 @@ export function oembedUrl(site: Site, pageUrl: string, format: 'json' | 'xml'): 
 /**
  * The HTML5 player shared by the item page and the embed page. A caption track from another origin
  * loads only in CORS mode, so then (and only then) the element asks for it: in CORS mode a video
- * from a host that sends no CORS headers would not play at all.
+ * from a host that sends no CORS headers would not play at all. The embed page may sit in a
+ * sandboxed iframe, whose origin is opaque: there every track is from another origin.
  */
-export function player(site: Site, item: ItemRecord) {
+export function player(site: Site, item: ItemRecord, embedded: boolean) {
   const v = item.video;
   if (!v) return '';
   const poster = item.image ? mediaUrl(site, item.image.url) : undefined;
   const own = new URL(site.url).origin;
-  const cors = (item.captions ?? []).some((c) => new URL(mediaUrl(site, c.url)).origin !== own);
+  const cors = (item.captions ?? []).some((c) => embedded || new URL(mediaUrl(site, c.url)).origin !== own);
   return html`<video controls playsinline preload="metadata"${cors ? raw(' crossorigin="anonymous"') : ''} width="${v.width}" height="${v.height}"${poster ? html` poster="${poster}"` : ''}>
 <source src="${mediaUrl(site, v.url)}" type="${v.type}">
 ${(item.captions ?? []).map((c, i) => html`<track kind="captions" src="${mediaUrl(site, c.url)}" srclang="${c.language}" label="${c.label}"${i === 0 ? raw(' default') : ''}>`)}
@@ -94,7 +95,7 @@ ${names.section ? html`<p class="meta"><a href="${names.section.page}">${names.s
     item.updated ? html` · updated <time datetime="${item.updated}">${shortDate(item.updated)}</time>` : ''
   }${v ? html` · ${clockDuration(v.duration)}` : ''}${item.stats ? html` · ${counted(item.stats.shares, 'share')} · ${counted(item.stats.views, 'view')}` : ''}</p>
 <p><strong>${item.summary}</strong></p>
-${v ? player(site, item) : img ? html`<p><img src="${mediaUrl(site, img.url)}" width="${img.width}" height="${img.height}" alt="${img.alt}"></p>` : ''}
+${v ? player(site, item, false) : img ? html`<p><img src="${mediaUrl(site, img.url)}" width="${img.width}" height="${img.height}" alt="${img.alt}"></p>` : ''}
 ${raw(item.bodyHtml)}
 ${item.transcript ? html`<details><summary>Transcript</summary><p>${item.transcript}</p><p><a href="${transcriptUrl(site, item)}">Transcript as text</a></p></details>` : ''}
 ${names.tags.length ? html`<p class="tags">${names.tags.map((t) => html`<a rel="tag" href="${t.page}">#${t.name}</a>`)}</p>` : ''}
