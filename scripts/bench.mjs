@@ -24,8 +24,13 @@
 // pinned to the same core: the scheduler gives each half of it (BENCH_DEBUG shows their CPU ms agree
 // within a few %), a disturbance there takes from both alike, and each side's completed requests
 // measure what one request costs it. Unpinned, the control line (reference ÷ its copy) swung
-// 0.51–1.47 on a busy machine; pinned, 0.95–1.05. The big instance (publish and rebuild lines) is
-// pinned to the other core while the pairs run, its import driven from a thread of its own.
+// 0.51–1.47 on a busy machine; pinned, 0.95–1.05. Before measuring, each instance's writer has
+// finished what its import queued (its alarms run in the same workerd as the path).
+// The big instance (publish and rebuild lines) is pinned to the other core while the pairs run, its
+// import driven from a thread of its own: run after the pairs, it takes the bench past 6 minutes.
+// It is not free: the two cores share one L3 cache, and the import slows the path more than its
+// smaller reference (/feed.atom 0.74–0.77 with it, 0.82–0.98 without). To measure the read path
+// alone: BENCH_ONLY='^(?!publish|rebuild)'.
 import autocannon from 'autocannon';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -89,6 +94,20 @@ async function importItems(w, from, to) {
     for (let n = start; n <= Math.min(to, start + 199); n++) items.push(item(n));
     await call(w, 'POST', '/api/import', { items });
   }
+}
+
+/**
+ * Waits until the writer has rendered everything it owes (jobs, backlog, a rebuild, hub pings): its
+ * alarms run in the same workerd as the path under test, and would be measured as the read path's
+ * cost. Edge purges may stay queued (12 s apart, a no-op without Workers Cache): they cost nothing.
+ */
+async function settle(w) {
+  for (let i = 0; i < 600; i++) {
+    const s = await call(w, 'GET', '/api/status');
+    if (!s.jobs.pending && !s.jobs.backlog && !s.hub.queued && !s.render.rebuild) return;
+    await sleep(200);
+  }
+  throw new Error(`${w.url}: the writer did not settle in 120 s: ${JSON.stringify((await call(w, 'GET', '/api/status')).jobs)}`);
 }
 
 /**
@@ -186,7 +205,7 @@ async function round(l, ref) {
   const ratio = t.requests.total / r.requests.total;
   if (DEBUG)
     console.log(
-      `  ${t.requests.total}/${r.requests.total} = ${f2(ratio)}; CPU ms ${pids.map((p, i) => ((cpuNs(p) - c0[i]) / 1e6).toFixed(0)).join('/')}`,
+      `  ${l.label.slice(0, 24).padEnd(24)} ${t.requests.total}/${r.requests.total} = ${f2(ratio)}; CPU ms ${pids.map((p, i) => ((cpuNs(p) - c0[i]) / 1e6).toFixed(0)).join('/')}`,
     );
   return {
     ratio,
@@ -209,10 +228,19 @@ const median = (xs) =>
     0.5,
   );
 
+/**
+ * One line: a warm-up round (fills the isolates' caches and JIT), then its rounds back to back.
+ * Lines do not take turns: a side left idle between its rounds starts each one colder than a side
+ * kept busy (tried: the control, the reference against its idle copy, read 0.90 instead of 1.00).
+ */
 async function compare(l, ref) {
-  await round(l, ref); // warm-up: fills the isolates' caches and JIT
+  await round(l, ref);
   const rounds = [];
   for (let i = 0; i < ROUNDS; i++) rounds.push(await round(l, ref));
+  report(l, rounds);
+}
+
+function report(l, rounds) {
   const s = rounds.map((r) => r.ratio).sort((a, b) => a - b);
   const m = (k) => median(rounds.map((r) => r[k]));
   const r = { ratio: quantile(s, 0.5), q1: quantile(s, 0.25), q3: quantile(s, 0.75), elu: Math.max(...rounds.map((x) => x.elu)) };
@@ -315,6 +343,7 @@ try {
   const warm = PATHS.length ? await start(PAIR_CPU, {}) : null;
   const small = wantCold || wantPublish ? await start(PAIR_CPU, { WARM_TTL: '0' }) : null;
   await Promise.all([warm && importItems(warm, 1, ITEMS), small && importItems(small, 1, 100)]);
+  await Promise.all([warm && settle(warm), small && settle(small)]);
 
   const answers = [];
   const lines = [];
@@ -344,7 +373,8 @@ try {
     console.log(
       `\nEach round loads the path and a constant-response reference (same status, headers and bytes, its own workerd)\n` +
         `together, ${HALF} + ${HALF} connections for ${SECONDS} s; ratio = path req/s ÷ reference req/s of that round.\n` +
-        `${ROUNDS} rounds after a warm-up: median ratio, interquartile range, min–max; load gen = the load generator's busiest round.\n`,
+        `${ROUNDS} rounds after a warm-up: median ratio, interquartile range, min–max; load gen = the load generator's busiest round.\n` +
+        `The control line's spread is the noise floor.\n`,
     );
     console.log('path'.padEnd(40), ' req/s', ' ref/s', ' p50', '  ratio IQR        min–max    load gen');
   }
@@ -353,8 +383,9 @@ try {
   if (big) {
     const imported = await bigImported;
     if (imported instanceof Error) throw imported;
-    console.log(`\n${n0(BIG)} items imported in ${imported.toFixed(0)} s (in the background)`);
+    console.log(`\n${n0(BIG)} items imported in ${imported.toFixed(0)} s (in the background, ${BIG / 200} imports of 200)`);
     pin(big.pids, ALL_CPUS);
+    await settle(big);
   }
   const at100 = wantPublish ? await publishCost(small, 100001, 20) : null;
   const rebuilt = wantRebuild ? await rebuild(big) : [];
