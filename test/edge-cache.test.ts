@@ -2,19 +2,19 @@
 import { SELF, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
-  ORIGIN,
   api,
-  countPublisherKv,
   countingKv,
+  countPublisherKv,
   get,
+  ORIGIN,
   publish,
+  publisherStub,
   purgeRecorder,
   settleWriter,
   syntheticItem,
   withPublisherEnv,
 } from './helpers';
 
-const stub = () => env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
 const oembed = (page: string) => `/oembed?${new URLSearchParams({ url: `${ORIGIN}${page}` })}`;
 const HANGUL = encodeURIComponent('이민');
 const CLIP = syntheticItem(1, {
@@ -91,13 +91,13 @@ describe('purges', () => {
     const s = await status();
     expect(s.edgeCache.queued).toBeGreaterThanOrEqual(written.size);
     expect(s.edgeCache.result).toBe(`purged ${written.size} tags`);
-    const later = await runInDurableObject(stub(), (_i, state) =>
+    const later = await runInDurableObject(publisherStub(), (_i, state) =>
       state.storage.sql.exec<{ tag: string; due: number }>('SELECT tag, due FROM purges WHERE due >= ?', before + 60_000).toArray(),
     );
     expect(new Set(later.map((r) => r.tag))).toEqual(written);
     for (const { due } of later) expect(due).toBeLessThanOrEqual(Date.now() + 60_000);
     // And the alarm is set to come back for them.
-    expect(await runInDurableObject(stub(), (_i, state) => state.storage.getAlarm())).not.toBeNull();
+    expect(await runInDurableObject(publisherStub(), (_i, state) => state.storage.getAlarm())).not.toBeNull();
 
     // Withdrawing purges what it deletes and rewrites, the 410 pages included.
     await settleWriter();
@@ -128,11 +128,11 @@ describe('purges', () => {
       await publish(syntheticItem(2));
       // Within the gap: nothing sent, the new tags wait for the alarm at the end of the gap.
       expect((await purged()).calls).toBe(1);
-      const waiting = await runInDurableObject(stub(), (_i, state) =>
+      const waiting = await runInDurableObject(publisherStub(), (_i, state) =>
         state.storage.sql.exec<{ tag: string }>('SELECT DISTINCT tag FROM purges WHERE due <= ?', Date.now()).toArray(),
       );
       expect(new Set(waiting.map((w) => w.tag))).toEqual(new Set(keys.put));
-      const alarm = (await runInDurableObject(stub(), (_i, state) => state.storage.getAlarm())) as number;
+      const alarm = (await runInDurableObject(publisherStub(), (_i, state) => state.storage.getAlarm())) as number;
       expect(alarm).toBeGreaterThan(Date.now() + 5_000);
       expect(alarm).toBeLessThanOrEqual(Date.now() + 12_000);
     });
@@ -142,7 +142,7 @@ describe('purges', () => {
     for (const n of [1, 2, 3]) await publish(syntheticItem(n));
     await purgeRecorder(env).reset();
     expect((await api('POST', '/rebuild')).status).toBe(202);
-    for (let i = 0; i < 20 && (await status()).render.rebuild !== null; i++) await runDurableObjectAlarm(stub());
+    for (let i = 0; i < 20 && (await status()).render.rebuild !== null; i++) await runDurableObjectAlarm(publisherStub());
     expect((await status()).render.rebuild).toBeNull();
     expect(await purgeRecorder(env).calls()).toContainEqual({ everything: true });
   });

@@ -111,9 +111,15 @@ export function countingKv(kv: KVNamespace): { kv: KVNamespace; counts: Record<s
   return { kv: wrapped, counts, keys };
 }
 
+/** The writer's Durable Object, as every test reaches it. */
+export const publisherStub = () => env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
+
+/** Waits real time: for alarms Miniflare fires by itself, and for clocks that must move. */
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /** Runs `fn` with the publisher's bindings patched (a wrapped KV, a hub URL), then restores them; patches nest. */
 export async function withPublisherEnv(patch: Partial<Env>, fn: () => Promise<unknown>): Promise<void> {
-  const stub = env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
+  const stub = publisherStub();
   let before: Env | undefined;
   await runInDurableObject(stub, (instance: Publisher) => {
     const holder = instance as unknown as { env: Env };
@@ -146,7 +152,7 @@ export const HUB = 'https://hub.example/';
  * by itself too.
  */
 export async function settleWriter(): Promise<void> {
-  const stub = env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
+  const stub = publisherStub();
   for (let i = 0; i < 50; i++) {
     await runDurableObjectAlarm(stub);
     const status = await (await api('GET', '/status')).json<{ hub: { queued: number }; edgeCache: { due: number } }>();

@@ -2,9 +2,7 @@
 import { createExecutionContext, env, runDurableObjectAlarm, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { app } from '../src/app';
-import { ORIGIN, TOKEN, api, get, publish, syntheticItem, withPublisherEnv } from './helpers';
-
-const stub = () => env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
+import { api, get, ORIGIN, publish, publisherStub, syntheticItem, TOKEN, withPublisherEnv } from './helpers';
 
 /** Real KV whose writes and deletes are refused (reads go through). */
 const refusingWrites = new Proxy(env.FEEDS, {
@@ -41,7 +39,7 @@ describe('KV writes failing after the index committed', () => {
     expect((await (await get('/feed.json')).json<any>()).items.map((i: any) => i.id)).toEqual(['tag:127.0.0.1,2021-01-01:item-1']);
     // The first retry waits 5 s (then longer), so an outage is not hammered.
     await new Promise((r) => setTimeout(r, 5_200));
-    await runDurableObjectAlarm(stub());
+    await runDurableObjectAlarm(publisherStub());
     const feed = await (await get('/feed.json')).json<any>();
     expect(feed.items.map((i: any) => i.id)).toEqual(['tag:127.0.0.1,2021-01-01:item-2']);
     expect(feed.title).toBe('Renamed Desk');

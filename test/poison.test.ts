@@ -1,11 +1,9 @@
 // Issue 8 §1: no item the schema accepts, and no job that fails later, can stop the writer.
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ORIGIN, api, get, publish, syntheticItem } from './helpers';
+import { api, get, ORIGIN, publish, publisherStub, syntheticItem } from './helpers';
 import { anyItem, parseStrictXml, textOf } from './arbitraries';
-
-const stub = () => env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
 
 /** The main scope's outputs all parse: RSS and Atom strictly, JSON Feed, and the sitemaps. */
 async function mainScopeParses(): Promise<{ rss: any; atom: any; json: any }> {
@@ -85,7 +83,7 @@ describe('a stored record that no longer reads', () => {
     await publish(syntheticItem(1));
     await publish(syntheticItem(2));
     // A record the renderers cannot read: it must not take every document that lists it down with it.
-    await runInDurableObject(stub(), (_instance, state: DurableObjectState) => {
+    await runInDurableObject(publisherStub(), (_instance, state: DurableObjectState) => {
       state.storage.sql.exec("UPDATE items SET record = '{}' WHERE slug = ?", 'item-1');
     });
     const res = await api('PUT', '/items/fresh', {
@@ -113,8 +111,8 @@ describe('a stored record that no longer reads', () => {
     // Withdrawing another item still answers.
     expect((await api('DELETE', '/items/item-2')).status).toBe(200);
     // Nothing is retried in a loop: after the alarm runs, nothing is due right away.
-    await runDurableObjectAlarm(stub());
-    const alarm = await runInDurableObject(stub(), (_i, state: DurableObjectState) => state.storage.getAlarm());
+    await runDurableObjectAlarm(publisherStub());
+    const alarm = await runInDurableObject(publisherStub(), (_i, state: DurableObjectState) => state.storage.getAlarm());
     expect(alarm === null || alarm > Date.now() + 1_000, `alarm at ${alarm}, now ${Date.now()}`).toBe(true);
     const after = await (await api('GET', '/status')).json<any>();
     expect(after.jobs.pending).toBe(0);
@@ -131,7 +129,7 @@ describe('a stored record that no longer reads', () => {
     await publish(syntheticItem(1));
     await publish(syntheticItem(2));
     // What a record published before the date window existed looks like: year 0, which today's schema refuses.
-    await runInDurableObject(stub(), (_instance, state: DurableObjectState) => {
+    await runInDurableObject(publisherStub(), (_instance, state: DurableObjectState) => {
       state.storage.sql.exec("UPDATE items SET record = json_set(record, '$.published', '0000-01-01T00:00:00Z') WHERE slug = ?", 'item-1');
     });
     expect((await publish(syntheticItem(3))).failed).toBeGreaterThan(0);

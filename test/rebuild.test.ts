@@ -11,10 +11,19 @@ import {
 import { describe, expect, it } from 'vitest';
 import Wirefeed from '../src/index';
 import { RENDER_VERSION } from '../src/render/version';
-import { ORIGIN, api, countPublisherKv, get, publish, purgeRecorder, settleWriter, syntheticItem, withPublisherEnv } from './helpers';
-
-const stub = () => env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import {
+  api,
+  countPublisherKv,
+  get,
+  ORIGIN,
+  publish,
+  publisherStub,
+  purgeRecorder,
+  settleWriter,
+  sleep,
+  syntheticItem,
+  withPublisherEnv,
+} from './helpers';
 
 // 110 articles: 121 rebuild jobs (6 subscription documents, directory, news, a sitemap page, 2 archive pages, 110 slugs), two batches.
 const CORPUS = Array.from({ length: 110 }, (_, n) => syntheticItem(n + 1));
@@ -75,7 +84,7 @@ async function driveRebuild(): Promise<void> {
     expect(p.rebuild.done).toBeLessThanOrEqual(p.rebuild.total);
     await expectFeedsServed(`during the rebuild (${p.rebuild.done}/${p.rebuild.total})`);
     // Miniflare may fire a due alarm by itself; either way the next batch runs.
-    if (!(await runDurableObjectAlarm(stub()))) await sleep(50);
+    if (!(await runDurableObjectAlarm(publisherStub()))) await sleep(50);
   }
   throw new Error('the rebuild did not finish within 30 alarms');
 }
@@ -119,7 +128,10 @@ describe('rebuild', () => {
   it('a stale render version found by the cron rebuilds by itself, feeds answering throughout', async () => {
     expect((await api('POST', '/import', { items: CORPUS })).status).toBe(200);
     // A deploy of an older renderer: the writer's books say KV holds version 1.
-    await runInDurableObject(stub(), (_i, state) => void state.storage.sql.exec("UPDATE settings SET value = '1' WHERE key = 'rv'"));
+    await runInDurableObject(
+      publisherStub(),
+      (_i, state) => void state.storage.sql.exec("UPDATE settings SET value = '1' WHERE key = 'rv'"),
+    );
     await abortAllDurableObjects();
     await purgeRecorder(env).reset();
     const readers = pollFeeds();
@@ -137,7 +149,10 @@ describe('rebuild', () => {
   it('a stale render version found by any request starts a rebuild that the alarm carries on at once', async () => {
     // A few items: nothing else (a purge backlog) keeps the alarm due, so only the rebuild can.
     for (const n of [1, 2, 3]) await publish(syntheticItem(n));
-    await runInDurableObject(stub(), (_i, state) => void state.storage.sql.exec("UPDATE settings SET value = '1' WHERE key = 'rv'"));
+    await runInDurableObject(
+      publisherStub(),
+      (_i, state) => void state.storage.sql.exec("UPDATE settings SET value = '1' WHERE key = 'rv'"),
+    );
     await abortAllDurableObjects();
     const p = await progress();
     expect(p.rebuild).toMatchObject({ reason: 'new render version', done: 0 });

@@ -2,10 +2,8 @@
 import { createExecutionContext, env, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import Wirefeed from '../src/index';
-import { ORIGIN, api, get, publish, syntheticItem } from './helpers';
+import { api, get, ORIGIN, publish, publisherStub, sleep, syntheticItem } from './helpers';
 
-const stub = () => env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const iso = (ms: number) => new Date(ms).toISOString();
 const oembedPath = (page: string, format = 'json') => `/oembed?${new URLSearchParams({ url: `${ORIGIN}${page}`, format })}`;
 
@@ -91,7 +89,7 @@ async function expectHidden(slug: string, words: string[]) {
 
 /** Waits until every change the writer has started (alarm included) is finished. */
 const settle = () =>
-  runInDurableObject(stub(), async (instance) => void (await (instance as unknown as { queue: Promise<unknown> }).queue));
+  runInDurableObject(publisherStub(), async (instance) => void (await (instance as unknown as { queue: Promise<unknown> }).queue));
 
 async function feedIds(path: string): Promise<string[]> {
   const res = await get(path);
@@ -134,13 +132,13 @@ describe('scheduled items', () => {
     // Withdrawn before it was ever public: nothing at its address, not 410.
     for (const p of ['/videos/never-me', '/embed/never-me']) expect((await get(p)).status, p).toBe(404);
     expect((await get('/videos/release-me')).status).toBe(404);
-    const alarm = await runInDurableObject(stub(), (_i, state) => state.storage.getAlarm());
+    const alarm = await runInDurableObject(publisherStub(), (_i, state) => state.storage.getAlarm());
     expect(alarm).not.toBeNull();
     expect(alarm as number).toBeLessThanOrEqual(at);
 
     await sleep(at - Date.now() + 150);
     // No request reaches the writer from here on: only its alarm can release the item.
-    await runDurableObjectAlarm(stub());
+    await runDurableObjectAlarm(publisherStub());
     await settle();
     expect(await feedIds('/feed.json')).toContain(released.id);
     expect(await feedIds('/videos/feed.json')).toContain(released.id);
@@ -160,18 +158,18 @@ describe('scheduled items', () => {
   it('moving the time later keeps it hidden and moves the alarm; moving it into the past publishes at once', async () => {
     const first = Date.now() + 3_600_000;
     await publish(embargoed('moved-clip', first));
-    expect(await runInDurableObject(stub(), (_i, state) => state.storage.getAlarm())).toBe(first);
+    expect(await runInDurableObject(publisherStub(), (_i, state) => state.storage.getAlarm())).toBe(first);
 
     const later = first + 3_600_000;
     const r = await publish(embargoed('moved-clip', later));
     expect(r.state).toBe('scheduled');
     expect((await (await api('GET', '/items/moved-clip')).json<any>()).meta.publishAt).toBe(iso(later));
-    expect(await runInDurableObject(stub(), (_i, state) => state.storage.getAlarm())).toBe(later);
+    expect(await runInDurableObject(publisherStub(), (_i, state) => state.storage.getAlarm())).toBe(later);
     // Woken early (at the old time, or by anything), the writer keeps it hidden and re-arms for the new time.
-    await runDurableObjectAlarm(stub());
+    await runDurableObjectAlarm(publisherStub());
     await settle();
     expect((await get('/videos/moved-clip')).status).toBe(404);
-    expect(await runInDurableObject(stub(), (_i, state) => state.storage.getAlarm())).toBe(later);
+    expect(await runInDurableObject(publisherStub(), (_i, state) => state.storage.getAlarm())).toBe(later);
 
     const now = await publish(embargoed('moved-clip', Date.now() - 60_000));
     expect(now.state).toBe('published');
@@ -183,7 +181,7 @@ describe('scheduled items', () => {
     const at = Date.now() + 1000;
     const r = await publish(embargoed('cron-clip', at));
     // Lose the alarm (as if it never fired): only the Worker's scheduled handler is left to release it.
-    await runInDurableObject(stub(), (_i, state) => state.storage.deleteAlarm());
+    await runInDurableObject(publisherStub(), (_i, state) => state.storage.deleteAlarm());
     await sleep(at - Date.now() + 150);
     expect((await get('/videos/cron-clip')).status).toBe(404);
     // The Cron Trigger's handler, as the runtime calls it every minute.

@@ -1,7 +1,7 @@
 // Site settings: a change reaches every document, subscription feeds at once and the rest by alarm.
-import { env, runDurableObjectAlarm } from 'cloudflare:test';
+import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { api, countPublisherKv, get, ORIGIN, parseXml, syntheticItem } from './helpers';
+import { api, countPublisherKv, get, ORIGIN, parseXml, publisherStub, syntheticItem } from './helpers';
 
 const SETTINGS = {
   title: 'The Harbour Wire',
@@ -26,7 +26,7 @@ describe('site settings', () => {
     expect((await api('POST', '/import', { items })).status).toBe(200);
     expect((await titles('/archive/1'))[0]).toBe('wirefeed (archive 1)');
 
-    const stub = env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
+    const stub = publisherStub();
     let answer: any;
     const { counts } = await countPublisherKv(async () => {
       const res = await api('PUT', '/site', SETTINGS);

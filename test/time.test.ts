@@ -1,8 +1,7 @@
 // Last-Modified is when a document's bytes last changed (the writer's clock), never an item's date.
 import { describe, expect, it } from 'vitest';
-import { api, get, publish, syntheticItem } from './helpers';
+import { api, get, publish, sleep, syntheticItem } from './helpers';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // HTTP dates have whole seconds: a later write must land in a later second to show in Last-Modified.
 const nextSecond = () => sleep(1100);
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -2,7 +2,7 @@
 import { createExecutionContext, env, runDurableObjectAlarm, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { app } from '../src/app';
-import { HUB, ORIGIN, api, get, mockHub, parseXml, publish, settleWriter, syntheticItem, withPublisherEnv } from './helpers';
+import { api, get, HUB, mockHub, ORIGIN, parseXml, publish, publisherStub, settleWriter, syntheticItem, withPublisherEnv } from './helpers';
 
 /** Publishes with the hub set where it matters (the writer announces, and the feeds name it) and lets the alarm ping. */
 async function publishWithHub(item: Record<string, unknown>) {
@@ -115,7 +115,7 @@ describe('KV failures on write', () => {
     });
     expect((await get('/feed.json')).status).toBe(404);
     // The first retry waits 5 s (then 10, 20…), so a KV outage is not hammered by the alarm.
-    const stub = env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
+    const stub = publisherStub();
     await new Promise((r) => setTimeout(r, 5_100));
     await runDurableObjectAlarm(stub);
     const feed = await (await get('/feed.json')).json<any>();

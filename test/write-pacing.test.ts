@@ -2,7 +2,7 @@
 // once more a second later with the whole burst in it, and the alarm announces what it wrote.
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HUB, ORIGIN, get, mockHub, publish, settleWriter, syntheticItem, withPublisherEnv } from './helpers';
+import { get, HUB, mockHub, ORIGIN, publish, publisherStub, settleWriter, syntheticItem, withPublisherEnv } from './helpers';
 
 /** The real namespace, with the time of every put recorded per key. */
 function timedKv(kv: KVNamespace): { kv: KVNamespace; puts: Map<string, number[]> } {
@@ -28,7 +28,7 @@ describe('write pacing', () => {
   it('coalesces a burst: no key is written twice within a second, and nothing is lost', async () => {
     const calls = mockHub(async () => new Response(null, { status: 204 }));
     const { kv, puts } = timedKv(env.FEEDS);
-    const stub = env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
+    const stub = publisherStub();
     await withPublisherEnv({ FEEDS: kv, KV_WRITE_GAP_MS: '1000', HUB_URL: HUB }, async () => {
       expect((await publish(syntheticItem(1))).deferred).toBe(0);
       const second = await publish(syntheticItem(2));

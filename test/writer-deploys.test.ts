@@ -12,10 +12,20 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import Wirefeed from '../src/index';
 import { Ledger } from '../src/publish/ledger';
 import { RENDER_VERSION } from '../src/render/version';
-import { HUB, ORIGIN, api, countPublisherKv, get, mockHub, parseXml, syntheticItem, withPublisherEnv } from './helpers';
+import {
+  api,
+  countPublisherKv,
+  get,
+  HUB,
+  mockHub,
+  ORIGIN,
+  parseXml,
+  publisherStub,
+  sleep,
+  syntheticItem,
+  withPublisherEnv,
+} from './helpers';
 
-const stub = () => env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const status = async () => (await api('GET', '/status')).json<any>();
 
 // 200 articles (an import's most): more rebuild jobs than one batch, so a rebuild is seen under way.
@@ -43,7 +53,7 @@ async function drain(): Promise<any> {
     const s = await status();
     if (!s.jobs.backlog && !s.jobs.pending && !s.render.rebuild && !s.hub.queued) return s;
     // Miniflare may fire a due alarm by itself; either way the next batch runs.
-    if (!(await runDurableObjectAlarm(stub()))) await sleep(50);
+    if (!(await runDurableObjectAlarm(publisherStub()))) await sleep(50);
   }
   throw new Error('the writer still owes work after 60 alarms');
 }
@@ -175,7 +185,7 @@ describe('render version', () => {
   async function midRebuild(stored: number, target: number, docsRv: number): Promise<void> {
     expect((await api('POST', '/import', { items: CORPUS.slice(0, 110) })).status).toBe(200);
     await drain();
-    await runInDurableObject(stub(), (_i, state) => {
+    await runInDurableObject(publisherStub(), (_i, state) => {
       const ledger = new Ledger(state.storage.sql);
       for (let n = 1; n <= PARTIAL; n++) ledger.addBacklog({ t: 'slug', slug: `item-${n}` });
       ledger.setNum('rv', stored);
@@ -197,11 +207,11 @@ describe('render version', () => {
     expect(await (await api('GET', '/rebuild')).json()).toEqual({ version: RENDER_VERSION, stored: RENDER_VERSION, rebuild: null });
     // Documents the old rebuild had already done were rewritten (or re-booked) by this version.
     const old = await runInDurableObject(
-      stub(),
+      publisherStub(),
       (_i, state) => state.storage.sql.exec('SELECT COUNT(*) AS n FROM docs WHERE rv != ?', RENDER_VERSION).one().n,
     );
     expect(old).toBe(0);
-    const rows = await runInDurableObject(stub(), (_i, state) =>
+    const rows = await runInDurableObject(publisherStub(), (_i, state) =>
       state.storage.sql.exec("SELECT key FROM settings WHERE key LIKE 'rebuild%'").toArray(),
     );
     expect(rows).toEqual([]);

@@ -4,10 +4,22 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Publisher } from '../src/publish/publisher';
 import { FLUSH_BUDGET } from '../src/publish/writer';
-import { HUB, ORIGIN, api, countingKv, get, mockHub, parseXml, publish, settleWriter, syntheticItem, withPublisherEnv } from './helpers';
+import {
+  api,
+  countingKv,
+  get,
+  HUB,
+  mockHub,
+  ORIGIN,
+  parseXml,
+  publish,
+  publisherStub,
+  settleWriter,
+  sleep,
+  syntheticItem,
+  withPublisherEnv,
+} from './helpers';
 
-const stub = () => env.PUBLISHER.get(env.PUBLISHER.idFromName('main'));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const status = async () => (await api('GET', '/status')).json<any>();
 const feedSlugs = async (path = '/feed.json') =>
   (await (await get(path)).json<any>()).items.map((i: any) => String(i.url).split('/').pop());
@@ -18,7 +30,7 @@ async function drain(): Promise<any> {
     const s = await status();
     if (!s.jobs.backlog && !s.jobs.pending && !s.hub.queued) return s;
     // Miniflare may fire a due alarm by itself; either way the next batch runs.
-    if (!(await runDurableObjectAlarm(stub()))) await sleep(50);
+    if (!(await runDurableObjectAlarm(publisherStub()))) await sleep(50);
   }
   throw new Error('the writer still owes work after 60 alarms');
 }
@@ -60,7 +72,7 @@ describe('KV budget', () => {
     // Writes and deletes per invocation: every request, alarm and cron runs one drain, one at a time.
     const perInvocation: number[] = [];
     const ops = () => (counts.put ?? 0) + (counts.delete ?? 0);
-    await runInDurableObject(stub(), (instance: Publisher) => {
+    await runInDurableObject(publisherStub(), (instance: Publisher) => {
       const i = instance as unknown as { drain: (...a: unknown[]) => Promise<unknown> };
       const drainOnce = i.drain;
       i.drain = async function (this: unknown, ...a: unknown[]) {
@@ -134,7 +146,8 @@ describe('KV refusing puts', () => {
           },
         });
         const { kv, keys } = countingKv(refusing);
-        const retryNow = () => runInDurableObject(stub(), (_i, state) => void state.storage.sql.exec('UPDATE jobs SET not_before = 0'));
+        const retryNow = () =>
+          runInDurableObject(publisherStub(), (_i, state) => void state.storage.sql.exec('UPDATE jobs SET not_before = 0'));
         await withPublisherEnv({ FEEDS: kv }, async () => {
           const res = await api('PUT', `/items/item-${n}`, item);
           expect(res.status).toBe(202);
@@ -148,14 +161,14 @@ describe('KV refusing puts', () => {
           // KV keeps refusing: the alarm retries each time (back-off skipped), and nothing is set aside.
           for (let i = 0; i < attempts; i++) {
             await retryNow();
-            await runDurableObjectAlarm(stub());
+            await runDurableObjectAlarm(publisherStub());
           }
           const during = await status();
           expect(during.jobs).toEqual({ pending: jobs.size, backlog: 0, failed: 0 });
           failing = false;
           keys.put = [];
           await retryNow();
-          await runDurableObjectAlarm(stub());
+          await runDurableObjectAlarm(publisherStub());
           // The retry writes exactly what KV refused: the writes that landed are held.
           expect(new Set(keys.put), 'rewritten on retry').toEqual(new Set(refused.map((p) => `doc:${p}`)));
           for (const p of paths) expect(await holds(p), `${p} after the retry`).toBe(true);
@@ -184,7 +197,7 @@ describe('outbox that never answers', () => {
       expect(Date.now() - t0, 'the publish does not wait for the edge').toBeLessThan(3_000);
       // Purges leave from the alarm, due now: Miniflare fires it; if it has not, we do (not awaited: it hangs).
       for (let i = 0; i < 40 && !asked; i++) await sleep(50);
-      if (!asked) void runDurableObjectAlarm(stub());
+      if (!asked) void runDurableObjectAlarm(publisherStub());
       for (let i = 0; i < 40 && !asked; i++) await sleep(50);
       expect(asked).toBe(1);
       const t = Date.now();
@@ -209,7 +222,7 @@ describe('outbox that never answers', () => {
       await publish(syntheticItem(1));
       // The alarm is due now (pings queued): Miniflare fires it; if it has not, we do (not awaited: it hangs).
       for (let i = 0; i < 40 && !calls.length; i++) await sleep(50);
-      const alarm = calls.length ? Promise.resolve(true) : runDurableObjectAlarm(stub());
+      const alarm = calls.length ? Promise.resolve(true) : runDurableObjectAlarm(publisherStub());
       for (let i = 0; i < 40 && !calls.length; i++) await sleep(50);
       expect(calls.length).toBeGreaterThan(0);
       const t = Date.now();

@@ -2,7 +2,8 @@
 // from the item page, embeds the answer's iframe (plain and sandboxed) and the player loads the clip.
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorker, freePort, startWirefeed } from '../../scripts/harness.mjs';
 import { publishContent } from '../../scripts/publish.mjs';
@@ -39,19 +40,7 @@ beforeAll(async () => {
     );
   });
   await new Promise<void>((r) => host.listen(port, '127.0.0.1', r));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
 }, 180_000);
 
 afterAll(async () => {

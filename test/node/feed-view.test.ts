@@ -2,7 +2,8 @@
 // xml-stylesheet processing instruction, no XSLT), while readers get the very same bytes.
 import { mkdirSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorker, startWirefeed } from '../../scripts/harness.mjs';
 import { publishContent } from '../../scripts/publish.mjs';
@@ -14,18 +15,7 @@ beforeAll(async () => {
   w = await startWirefeed({ script: buildWorker('dist/test-feed-view'), bindings: { KV_WRITE_GAP_MS: '0' } });
   const { failed } = await publishContent({ url: w.url, dir: 'content', token: w.token, log: () => {} });
   expect(failed).toEqual([]);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
