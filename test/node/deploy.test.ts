@@ -1,7 +1,8 @@
 // `npm run deploy`: its dry run (the plan it prints and the real `wrangler deploy --dry-run` with the
 // values it would deploy), what it refuses, and the wrangler.toml edit that records the KV namespace.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -148,5 +149,39 @@ describe('the KV namespace id in wrangler.toml', () => {
     expect(settingsProblem({ siteUrl: 'https://news.example.com', domain: 'news.example.com', hubUrl: 'http://hub.example' })).toMatch(
       /--hub-url/,
     );
+  });
+});
+
+describe('npm run publish and npm run status after a deploy', () => {
+  it('send the deployed token to the deployed site, and the .dev.vars one elsewhere', async () => {
+    project();
+    const seen: string[] = [];
+    // Two servers on loopback: the "deployed site" (named in deploy.json) and another wirefeed.
+    const servers = [0, 1].map(() =>
+      createServer((req, res) => {
+        seen.push(`${req.socket.localPort} ${req.headers.authorization ?? ''}`);
+        res.writeHead(401, { 'Content-Type': 'application/problem+json' }).end('{"detail":"no"}');
+      }),
+    );
+    const ports = await Promise.all(
+      servers.map((s) => new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as { port: number }).port)))),
+    );
+    mkdirSync(join(dir, '.deploy'));
+    writeFileSync(join(dir, '.deploy/secrets.json'), JSON.stringify({ API_TOKEN: TOKEN }));
+    writeFileSync(join(dir, '.dev.vars'), 'API_TOKEN="local-dev-token"\n');
+    // An http site only to reach this test's server; the deploy itself refuses anything but https.
+    writeFileSync(join(dir, 'deploy.json'), JSON.stringify({ siteUrl: `http://127.0.0.1:${ports[0]}` }));
+    const status = (url: string) =>
+      new Promise<number | null>((resolve) => {
+        const { API_TOKEN: _, ...env } = process.env;
+        spawn(process.execPath, [join(ROOT, 'scripts/status.mjs'), '--url', url], { cwd: dir, env, stdio: 'ignore' }).on('close', resolve);
+      });
+    try {
+      expect(await status(`http://127.0.0.1:${ports[0]}/`)).toBe(2);
+      expect(await status(`http://127.0.0.1:${ports[1]}`)).toBe(2);
+    } finally {
+      for (const s of servers) s.close();
+    }
+    expect(seen).toEqual([`${ports[0]} Bearer ${TOKEN}`, `${ports[1]} Bearer local-dev-token`]);
   });
 });
