@@ -3,7 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_URL } from './api-client.mjs';
-import { readToken } from './dev-vars.mjs';
+import { tokenFor } from './deploy-state.mjs';
 import { sync } from './sync.mjs';
 
 export { sync } from './sync.mjs';
@@ -23,7 +23,8 @@ const USAGE = `Usage: npm run publish -- [options]
   --dir DIR      the content directory: DIR/items/*.md and DIR/site.yaml (default content)
   --dry-run      print the plan and send nothing
   --prune        withdraw published items whose file is gone (named in the plan first)
-  --token TOKEN  the API token (default $API_TOKEN, else API_TOKEN in .dev.vars)`;
+  --token TOKEN  the API token (default $API_TOKEN, else .deploy/secrets.json when URL is the
+                 deployed site in deploy.json, else API_TOKEN in .dev.vars)`;
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   let values;
@@ -46,9 +47,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     console.log(USAGE);
     process.exit(0);
   }
-  const token = values.token ?? process.env.API_TOKEN ?? (await readToken());
+  const token = values.token ?? process.env.API_TOKEN ?? (await tokenFor(values.url));
   if (!token) {
-    console.error('No API token: pass --token, set API_TOKEN, or run `npm start` once to create .dev.vars');
+    console.error(
+      'No API token: pass --token, set API_TOKEN, run `npm start` once to create .dev.vars, or (for the deployed site) copy .deploy/secrets.json from the machine that deployed it',
+    );
     process.exit(2);
   }
   console.log(`Syncing ${values.dir}/ to ${values.url}`);

@@ -3,7 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_URL, apiClient, problemText } from './api-client.mjs';
-import { readToken } from './dev-vars.mjs';
+import { tokenFor } from './deploy-state.mjs';
 
 /**
  * GET /api/status, as src/publish/results.ts `WriterStatus` describes it.
@@ -104,9 +104,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     );
     process.exit(0);
   }
-  const token = values.token ?? process.env.API_TOKEN ?? (await readToken());
+  const token = values.token ?? process.env.API_TOKEN ?? (await tokenFor(values.url));
   if (!token) {
-    console.error('No API token: pass --token, set API_TOKEN, or run `npm start` once to create .dev.vars');
+    console.error(
+      'No API token: pass --token, set API_TOKEN, run `npm start` once to create .dev.vars, or (for the deployed site) copy .deploy/secrets.json from the machine that deployed it',
+    );
     process.exit(2);
   }
   try {
