@@ -31,7 +31,10 @@ describe('decide', () => {
     const item = { ...base(), rights: { syndication: ['rss-partner'] } };
     expect(decide(item, rss, SITE, now).deliver).toBe('item');
     const d = decide(item, partner('ninjs'), SITE, now);
-    expect(d).toEqual({ deliver: 'none', refusals: [{ reason: 'not listed', message: 'rights.syndication does not list "ninjs-partner"' }] });
+    expect(d).toEqual({
+      deliver: 'none',
+      refusals: [{ reason: 'not listed', message: 'rights.syndication does not list "ninjs-partner"' }],
+    });
   });
 
   it('scope: every filter given must match, any value within one, names compared as names', () => {
@@ -55,7 +58,7 @@ describe('decide', () => {
     expect(decide(item, rss, SITE, T('2026-03-11T00:00:00Z')).deliver).toBe('item');
   });
 
-  it('an expiry: delivered until then (the next change), then an expiry in the partner\'s idiom', () => {
+  it("an expiry: delivered until then (the next change), then an expiry in the partner's idiom", () => {
     const item = { ...base(), rights: { expires: '2026-03-20T00:00:00Z' } };
     expect(decide(item, rss, SITE, now)).toEqual({ deliver: 'item', refusals: [], nextChange: T('2026-03-20T00:00:00Z') });
     const after = decide(item, rss, SITE, T('2026-03-20T00:00:00Z'));
@@ -78,7 +81,7 @@ describe('decide', () => {
     expect(d.nextChange).toBe(T('2026-03-15T00:00:00Z'));
   });
 
-  it('preflight refusals keep the item from that partner only, and MSN\'s 365-day window is a next change', () => {
+  it("preflight refusals keep the item from that partner only, and MSN's 365-day window is a next change", () => {
     const item = { ...base(), title: 'Too short' };
     const msn = decide(item, partner('msn'), SITE, now);
     expect(msn.deliver).toBe('none');

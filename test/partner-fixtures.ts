@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 // Partner test fixtures, shared by the workerd and Node tests: content/ and the hostile items as the
 // records the writer would store (through the one schema, as stage() builds them), and a site.
 import * as v from 'valibot';
@@ -46,7 +47,10 @@ const bodies = publicationOrder(Object.entries(itemFiles).map(([path, text]) => 
 /** content/ as records, newest first (as documents list them). */
 export const contentRecords = (): PartnerRecord[] => bodies.map((b, i) => toRecord(b, i + 1)).reverse();
 /** The hostile items as records, newest first. */
-export const hostileRecords = (): PartnerRecord[] => hostileItems().map((b, i) => toRecord(b, i + 100)).reverse();
+export const hostileRecords = (): PartnerRecord[] =>
+  hostileItems()
+    .map((b, i) => toRecord(b, i + 100))
+    .reverse();
 
 export const live = (item: PartnerRecord): PartnerEntry => ({ item, status: 'live', changedAt: item.updated ?? item.published });
 

@@ -12,8 +12,17 @@ const fields = (schema: v.GenericSchema, value: unknown) => {
 
 describe('PartnerInput', () => {
   it('takes a name and a profile; content defaults to full; scope lists are kept', () => {
-    expect(v.parse(PartnerInput, { name: '  MSN   Start ', profile: 'msn' })).toEqual({ name: 'MSN Start', profile: 'msn', content: 'full' });
-    const p = v.parse(PartnerInput, { name: 'Wire', profile: 'ninjs', scope: { kinds: ['video'], sections: ['World'], tags: ['Korea', 'trade'] }, content: 'summary' });
+    expect(v.parse(PartnerInput, { name: '  MSN   Start ', profile: 'msn' })).toEqual({
+      name: 'MSN Start',
+      profile: 'msn',
+      content: 'full',
+    });
+    const p = v.parse(PartnerInput, {
+      name: 'Wire',
+      profile: 'ninjs',
+      scope: { kinds: ['video'], sections: ['World'], tags: ['Korea', 'trade'] },
+      content: 'summary',
+    });
     expect(p.scope).toEqual({ kinds: ['video'], sections: ['World'], tags: ['Korea', 'trade'] });
     expect(p.content).toBe('summary');
   });
@@ -22,11 +31,19 @@ describe('PartnerInput', () => {
     expect(fields(PartnerInput, { name: 'X', profile: 'yahoo' })).toEqual([
       'profile: must be one of "rss", "msn", "smartnews", "flipboard", "newsbreak", "ninjs" (got text)',
     ]);
-    expect(fields(PartnerInput, { name: 'X', profile: 'rss', scope: { kinds: ['podcast'] } })).toEqual(['scope.kinds[0]: must be "video" or "article" (got text)']);
-    expect(fields(PartnerInput, { name: 'X', profile: 'rss', scope: { tags: [] } })).toEqual(['scope.tags: must name at least one, or be left out']);
-    expect(fields(PartnerInput, { name: 'X', profile: 'rss', scope: { authors: ['A'] } })).toEqual(['scope.authors: is not a field this accepts; leave it out']);
+    expect(fields(PartnerInput, { name: 'X', profile: 'rss', scope: { kinds: ['podcast'] } })).toEqual([
+      'scope.kinds[0]: must be "video" or "article" (got text)',
+    ]);
+    expect(fields(PartnerInput, { name: 'X', profile: 'rss', scope: { tags: [] } })).toEqual([
+      'scope.tags: must name at least one, or be left out',
+    ]);
+    expect(fields(PartnerInput, { name: 'X', profile: 'rss', scope: { authors: ['A'] } })).toEqual([
+      'scope.authors: is not a field this accepts; leave it out',
+    ]);
     expect(fields(PartnerInput, { name: ' ', profile: 'rss' })).toEqual(['name: must not be empty']);
-    expect(fields(PartnerInput, { name: 'X', profile: 'rss', content: 'teaser' })).toEqual(['content: must be "full" or "summary" (got text)']);
+    expect(fields(PartnerInput, { name: 'X', profile: 'rss', content: 'teaser' })).toEqual([
+      'content: must be "full" or "summary" (got text)',
+    ]);
     expect(fields(PartnerInput, { profile: 'rss' })).toEqual(['name: is required']);
   });
 
@@ -57,7 +74,9 @@ describe('Rights', () => {
 
   it('refuses bad shapes and bad times, naming the field', () => {
     expect(fields(Rights, { syndication: 'some' })).toEqual(['syndication: must be "all", "none" or a list of partner ids (got text)']);
-    expect(fields(Rights, { embargo: { 'msn-start': 'tomorrow' } })[0]).toMatch(/^embargo\.msn-start: "tomorrow" is not a date-time with an offset/);
+    expect(fields(Rights, { embargo: { 'msn-start': 'tomorrow' } })[0]).toMatch(
+      /^embargo\.msn-start: "tomorrow" is not a date-time with an offset/,
+    );
     expect(fields(Rights, { embargo: { 'Bad Id': '2026-03-02T00:00:00Z' } })).toHaveLength(1);
     expect(fields(Rights, { expires: '2026-02-30T00:00:00Z' })).toEqual(['expires: "2026-02-30T00:00:00Z" is not a date']);
     expect(fields(Rights, { licence: 'x' })).toEqual(['licence: is not a field this accepts; leave it out']);

@@ -8,16 +8,19 @@ import { SITE, contentRecords, live, partner, toRecord } from './partner-fixture
 
 const now = Date.parse('2026-06-01T00:00:00Z');
 const item = (extra: Record<string, unknown> = {}): PartnerRecord =>
-  toRecord({
-    slug: 'preflight',
-    kind: 'article',
-    title: 'A headline of a perfectly ordinary length',
-    summary: 'Summary.',
-    body: 'Body.',
-    published: '2026-05-01T00:00:00Z',
-    image: { url: '/media/a.jpg', width: 1200, height: 800, alt: 'A picture' },
-    ...extra,
-  }, 1);
+  toRecord(
+    {
+      slug: 'preflight',
+      kind: 'article',
+      title: 'A headline of a perfectly ordinary length',
+      summary: 'Summary.',
+      body: 'Body.',
+      published: '2026-05-01T00:00:00Z',
+      image: { url: '/media/a.jpg', width: 1200, height: 800, alt: 'A picture' },
+      ...extra,
+    },
+    1,
+  );
 const reasons = (profile: Parameters<typeof partner>[0], i: PartnerRecord, content: 'full' | 'summary' = 'full') =>
   preflight(partner(profile, { content }), i, SITE, now).map((p) => p.field);
 
@@ -68,7 +71,7 @@ describe('preflight', () => {
     expect(fitToLimit([1, 2], render, 5)).toEqual({ text: '', kept: 0, dropped: [1, 2] });
   });
 
-  it('SmartNews\'s document stays within 1 MiB, leaving out the oldest; MSN takes the same items whole', () => {
+  it("SmartNews's document stays within 1 MiB, leaving out the oldest; MSN takes the same items whole", () => {
     const big = 'A long paragraph of the story, repeated until the item is large. '.repeat(1500);
     const entries = Array.from({ length: 12 }, (_, n) =>
       live(item({ slug: `big-${n}`, published: new Date(Date.UTC(2026, 4, 20 - n)).toISOString(), body: big })),

@@ -14,7 +14,12 @@ const RSS_PROFILES: Profile[] = ['rss', 'msn', 'smartnews', 'flipboard', 'newsbr
 const hostile = () => hostileRecords().find((r) => r.slug === 'hostile-video') as PartnerRecord;
 const withRights = (): PartnerRecord => ({
   ...hostile(),
-  rights: { usage_terms: `Terms: ${HOSTILE}`, credit: `Credit: ${HOSTILE}`, expires: '2099-01-01T00:00:00Z', embargo: { '*': '2026-03-03T12:00:00Z' } },
+  rights: {
+    usage_terms: `Terms: ${HOSTILE}`,
+    credit: `Credit: ${HOSTILE}`,
+    expires: '2099-01-01T00:00:00Z',
+    embargo: { '*': '2026-03-03T12:00:00Z' },
+  },
 });
 const withdrawn = (item: PartnerRecord): PartnerEntry => ({ item, status: 'withdrawn', changedAt: '2026-03-09T00:00:00Z' });
 
@@ -32,10 +37,14 @@ describe('every RSS-based profile', () => {
       const records = [withRights(), ...contentRecords()];
       const { rss, channel, items } = rssDoc(profile, records.map(live));
       expect(rss['@version']).toBe('2.0');
-      expect(channel['atom:link'].find((l: any) => l['@rel'] === 'self')['@href']).toBe(`https://news.example/partners/${profile}-partner/feed.xml`);
+      expect(channel['atom:link'].find((l: any) => l['@rel'] === 'self')['@href']).toBe(
+        `https://news.example/partners/${profile}-partner/feed.xml`,
+      );
       expect(channel.title).toBe('wirefeed (Global Edition)');
       expect(items.map((i) => textOf(i.guid))).toEqual(records.map((r) => r.id));
-      expect(items.map((i) => i.link[0])).toEqual(records.map((r) => `https://news.example/${r.kind === 'video' ? 'videos' : 'articles'}/${r.slug}`));
+      expect(items.map((i) => i.link[0])).toEqual(
+        records.map((r) => `https://news.example/${r.kind === 'video' ? 'videos' : 'articles'}/${r.slug}`),
+      );
       for (const [k, i] of items.entries()) {
         const r = records[k]!;
         expect(i.title).toBe(r.title);
@@ -51,7 +60,9 @@ describe('every RSS-based profile', () => {
       expect(first['dc:rights']).toBe(`Terms: ${HOSTILE}`);
       expect(textOf(first['media:credit'][0])).toBe(`Credit: ${HOSTILE}`);
       // RSS readers read description as HTML: the escaped summary shows the newsroom's text as typed.
-      expect(first.description).toBe(`Video summary: ${HOSTILE}`.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'));
+      expect(first.description).toBe(
+        `Video summary: ${HOSTILE}`.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
+      );
       expect(first['content:encoded']).toContain('<p>Video body: Tom &amp; Jerry &lt;b&gt;bold?');
       expect(first.enclosure['@type']).toBe('video/mp4');
     });
@@ -74,12 +85,15 @@ describe('every RSS-based profile', () => {
     for (const profile of ['rss', 'flipboard', 'newsbreak'] as Profile[]) {
       const [a, b] = contentRecords();
       const { items } = rssDoc(profile, [live(a!), withdrawn(b!)]);
-      expect(items.map((i) => textOf(i.guid)), profile).toEqual([a!.id]);
+      expect(
+        items.map((i) => textOf(i.guid)),
+        profile,
+      ).toEqual([a!.id]);
     }
   });
 });
 
-describe('each profile\'s own elements', () => {
+describe("each profile's own elements", () => {
   it('msn: the mi: namespace, syndication rights on the picture, modified, and expiry as dcterms:valid; a takedown ends its validity', () => {
     const r = { ...withRights(), updated: '2026-03-05T00:00:00Z' };
     const { rss, items } = rssDoc('msn', [live(r), withdrawn(contentRecords()[0]!)]);
@@ -116,7 +130,7 @@ describe('each profile\'s own elements', () => {
     expect(none.map((l: any) => l['@rel'])).toEqual(['self']);
   });
 
-  it('newsbreak: NewsBreak\'s namespace', () => {
+  it("newsbreak: NewsBreak's namespace", () => {
     expect(rssDoc('newsbreak', []).rss['@xmlns:nb']).toBe('https://www.newsbreak.com/');
   });
 });
@@ -138,8 +152,23 @@ describe('ninjs', () => {
       copyrightNotice: `Credit: ${HOSTILE}`,
       headlines: [{ value: `Video: ${HOSTILE}` }],
       descriptions: [{ role: 'summary', value: `Video summary: ${HOSTILE}` }],
-      renditions: [{ href: 'https://news.example/media/liaison-office.mp4', contentType: 'video/mp4', sizeInBytes: 372439, duration: 134, width: 640, height: 360 }],
-      associations: [{ name: 'poster', type: 'picture', renditions: [{ href: 'https://news.example/media/liaison-office.jpg', width: 1280, height: 720 }] }],
+      renditions: [
+        {
+          href: 'https://news.example/media/liaison-office.mp4',
+          contentType: 'video/mp4',
+          sizeInBytes: 372439,
+          duration: 134,
+          width: 640,
+          height: 360,
+        },
+      ],
+      associations: [
+        {
+          name: 'poster',
+          type: 'picture',
+          renditions: [{ href: 'https://news.example/media/liaison-office.jpg', width: 1280, height: 720 }],
+        },
+      ],
     });
     expect(o.version).toBe(o.versionCreated);
     expect(o.bodies[0]).toMatchObject({ role: 'main', contentType: 'text/html' });

@@ -53,12 +53,14 @@ export function decide(item: PartnerRecord, partner: Partner, site: Site, now: n
   const rights = item.rights;
   const syndication = rights?.syndication ?? 'all';
   // Wire copy the newsroom may not pass on: no document of any partner, not even a takedown.
-  if (syndication === 'none') return { deliver: 'none', refusals: [{ reason: 'syndication none', message: 'the item\'s rights say "syndication": "none"' }] };
+  if (syndication === 'none')
+    return { deliver: 'none', refusals: [{ reason: 'syndication none', message: 'the item\'s rights say "syndication": "none"' }] };
   const refusals: Refusal[] = [];
   if (Array.isArray(syndication) && !syndication.includes(partner.id)) {
     refusals.push({ reason: 'not listed', message: `rights.syndication does not list "${partner.id}"` });
   }
-  if (!inScope(partner, item)) refusals.push({ reason: 'out of scope', message: 'the item matches no value of some filter of the partner\'s scope' });
+  if (!inScope(partner, item))
+    refusals.push({ reason: 'out of scope', message: "the item matches no value of some filter of the partner's scope" });
   if (refusals.length) return { deliver: 'none', refusals };
 
   const times: number[] = [];
@@ -81,7 +83,8 @@ export function decide(item: PartnerRecord, partner: Partner, site: Site, now: n
   if (expires) times.push(Date.parse(expires));
   if (!refusals.length) {
     const problems = preflight(partner, item, site, now);
-    if (problems.length) refusals.push({ reason: 'preflight', message: problems.map((p) => `${p.field}: ${p.reason}`).join('; '), problems });
+    if (problems.length)
+      refusals.push({ reason: 'preflight', message: problems.map((p) => `${p.field}: ${p.reason}`).join('; '), problems });
     if (partner.profile === 'msn') {
       const ages = published + 365 * DAY;
       if (ages > now) times.push(ages);

@@ -55,7 +55,9 @@ export function ninjsItem(doc: Pick<PartnerDoc, 'site' | 'partner'>, entry: Part
     ...(rights?.credit || site.copyright ? { copyrightNotice: rights?.credit ?? site.copyright } : {}),
     by: item.authors.map((a) => a.name).join(', '),
     descriptions: [{ role: 'summary', contentType: 'text/plain', value: item.summary }],
-    ...(partner.content === 'summary' ? {} : { bodies: [{ role: 'main', contentType: 'text/html', value: contentHtml(site, { ...item, image }) }] }),
+    ...(partner.content === 'summary'
+      ? {}
+      : { bodies: [{ role: 'main', contentType: 'text/html', value: contentHtml(site, { ...item, image }) }] }),
     subjects: [
       ...(names.section ? [{ name: names.section.name, rel: 'section', uri: names.section.page }] : []),
       ...names.tags.map((t) => ({ name: t.name, rel: 'tag', uri: t.page })),
@@ -64,7 +66,15 @@ export function ninjsItem(doc: Pick<PartnerDoc, 'site' | 'partner'>, entry: Part
   if (item.video) {
     const v = item.video;
     out.renditions = [
-      { name: 'original', href: mediaUrl(site, v.url), contentType: v.type, width: v.width, height: v.height, sizeInBytes: v.size, duration: v.duration },
+      {
+        name: 'original',
+        href: mediaUrl(site, v.url),
+        contentType: v.type,
+        width: v.width,
+        height: v.height,
+        sizeInBytes: v.size,
+        duration: v.duration,
+      },
     ];
   }
   if (image) {
@@ -84,7 +94,8 @@ export function ninjsItem(doc: Pick<PartnerDoc, 'site' | 'partner'>, entry: Part
 }
 
 /** GET /partners/:id/items/:slug.json — one ninjs object. */
-export const renderNinjsItem = (doc: Pick<PartnerDoc, 'site' | 'partner'>, entry: PartnerEntry): string => JSON.stringify(ninjsItem(doc, entry));
+export const renderNinjsItem = (doc: Pick<PartnerDoc, 'site' | 'partner'>, entry: PartnerEntry): string =>
+  JSON.stringify(ninjsItem(doc, entry));
 
 /** GET /partners/:id/items.json — our envelope around a page of ninjs objects (see the header). */
 export const renderNinjsList = (doc: PartnerDoc): string =>

@@ -39,7 +39,12 @@ export function docLimit(profile: Profile): number | undefined {
  * Why `partner` would refuse `item` (empty when it would take it). `now` matters only for MSN's
  * 365-day window. `_site` is part of the contract for limits that depend on site settings.
  */
-export function preflight(partner: Pick<Partner, 'profile' | 'content'>, item: PartnerRecord, _site: Site, now: number): PreflightProblem[] {
+export function preflight(
+  partner: Pick<Partner, 'profile' | 'content'>,
+  item: PartnerRecord,
+  _site: Site,
+  now: number,
+): PreflightProblem[] {
   const out: PreflightProblem[] = [];
   const image = partnerImage(item);
   const imageField = item.image ? 'image.syndication' : 'image';
@@ -49,10 +54,14 @@ export function preflight(partner: Pick<Partner, 'profile' | 'content'>, item: P
       const { titleMin, titleMax, imageMin, maxAgeDays } = LIMITS_BY_PROFILE.msn;
       const n = [...item.title].length;
       if (n < titleMin) out.push({ field: 'title', reason: `MSN needs titles of more than 20 characters; this one has ${n}` });
-      if (n > titleMax) out.push({ field: 'title', reason: `MSN removes titles over ${titleMax} characters without a short title; this one has ${n}` });
+      if (n > titleMax)
+        out.push({ field: 'title', reason: `MSN removes titles over ${titleMax} characters without a short title; this one has ${n}` });
       if (!image) out.push({ field: imageField, reason: 'MSN auto-publishes only articles with an image; this item sends none' });
       else if (Math.max(image.width, image.height) < imageMin) {
-        out.push({ field: 'image', reason: `MSN needs images at least ${imageMin} px in height or width; this one is ${image.width}×${image.height}` });
+        out.push({
+          field: 'image',
+          reason: `MSN needs images at least ${imageMin} px in height or width; this one is ${image.width}×${image.height}`,
+        });
       }
       if (now - Date.parse(item.published) >= maxAgeDays * DAY) {
         out.push({ field: 'published', reason: `MSN ingests only items published less than ${maxAgeDays} days ago` });
@@ -64,7 +73,10 @@ export function preflight(partner: Pick<Partner, 'profile' | 'content'>, item: P
       if (!fullText) out.push({ field: 'body', reason: 'Flipboard requires the entire body, and this partner takes summaries only' });
       if (!image) out.push({ field: imageField, reason: 'Flipboard requires at least one image per article; this item sends none' });
       else if (Math.min(image.width, image.height) < min) {
-        out.push({ field: 'image', reason: `Flipboard needs images no less than ${min} px in the smallest dimension; this one is ${image.width}×${image.height}` });
+        out.push({
+          field: 'image',
+          reason: `Flipboard needs images no less than ${min} px in the smallest dimension; this one is ${image.width}×${image.height}`,
+        });
       }
       break;
     }

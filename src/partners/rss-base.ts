@@ -65,7 +65,8 @@ function liveItem(doc: PartnerDoc, entry: PartnerEntry, p: RssProfile): string {
   out.push(`<description>${cdata(escapeHtml(item.summary))}</description>`);
   if (full) out.push(`<content:encoded>${cdata(contentHtml(site, { ...item, image }))}</content:encoded>`);
   for (const a of item.authors) out.push(`<dc:creator>${text(a.name)}</dc:creator>`);
-  if (names.section) out.push(`<category domain="${attr(absolute(site.url, nameIndexPath('section')))}">${text(names.section.name)}</category>`);
+  if (names.section)
+    out.push(`<category domain="${attr(absolute(site.url, nameIndexPath('section')))}">${text(names.section.name)}</category>`);
   for (const t of names.tags) out.push(`<category domain="${attr(absolute(site.url, nameIndexPath('tag')))}">${text(t.name)}</category>`);
   if (item.rights?.usage_terms) out.push(`<dc:rights>${text(item.rights.usage_terms)}</dc:rights>`);
   out.push(`<media:title type="plain">${text(item.title)}</media:title>`);
@@ -75,7 +76,9 @@ function liveItem(doc: PartnerDoc, entry: PartnerEntry, p: RssProfile): string {
     const url = attr(mediaUrl(site, image.url));
     out.push(`<media:thumbnail url="${url}" width="${image.width}" height="${image.height}"/>`);
     const inner = [`<media:description type="plain">${text(image.alt)}</media:description>`, ...(p.image?.(doc, entry) ?? [])];
-    out.push(`<media:content url="${url}" medium="image" width="${image.width}" height="${image.height}">${inner.join('')}</media:content>`);
+    out.push(
+      `<media:content url="${url}" medium="image" width="${image.width}" height="${image.height}">${inner.join('')}</media:content>`,
+    );
   }
   const v = item.video;
   if (v) {
@@ -109,7 +112,9 @@ export function renderPartnerRss(doc: PartnerDoc, p: RssProfile): string {
     '<generator>wirefeed</generator>',
     '<ttl>5</ttl>',
     `<atom:link rel="self" href="${attr(feedUrlOf(doc))}" type="application/rss+xml"/>`,
-    ...(site.logo ? [`<image><url>${attr(mediaUrl(site, site.logo))}</url><title>${title}</title><link>${attr(homeUrl(site))}</link></image>`] : []),
+    ...(site.logo
+      ? [`<image><url>${attr(mediaUrl(site, site.logo))}</url><title>${title}</title><link>${attr(homeUrl(site))}</link></image>`]
+      : []),
     ...(p.channel?.(doc) ?? []),
   ];
   const decl = Object.entries(ns)

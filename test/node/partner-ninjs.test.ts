@@ -26,7 +26,15 @@ describe.skipIf(!schemaPath)('ninjs against IPTC ninjs-schema_3.1.json', () => {
   const entries = (): PartnerEntry[] => {
     const [first, second, ...rest] = [...hostileRecords(), ...contentRecords()];
     return [
-      live({ ...first!, rights: { usage_terms: 'Not for print.', credit: 'Wire & Co', expires: '2099-01-01T00:00:00Z', embargo: { '*': '2026-01-01T00:00:00Z' } } }),
+      live({
+        ...first!,
+        rights: {
+          usage_terms: 'Not for print.',
+          credit: 'Wire & Co',
+          expires: '2099-01-01T00:00:00Z',
+          embargo: { '*': '2026-01-01T00:00:00Z' },
+        },
+      }),
       { item: second!, status: 'withdrawn', changedAt: '2026-03-04T00:00:00Z' },
       { item: rest[0]!, status: 'expired', changedAt: '2026-03-05T00:00:00Z' },
       ...rest.slice(1).map(live),
@@ -41,7 +49,14 @@ describe.skipIf(!schemaPath)('ninjs against IPTC ninjs-schema_3.1.json', () => {
   });
 
   it('every object of the list is valid, and the envelope is ours: items and next', () => {
-    const list = JSON.parse(renderNinjsList({ site: SITE, partner: partner('ninjs'), entries: entries(), next: 'https://news.example/partners/ninjs-partner/items.json?page=1' }));
+    const list = JSON.parse(
+      renderNinjsList({
+        site: SITE,
+        partner: partner('ninjs'),
+        entries: entries(),
+        next: 'https://news.example/partners/ninjs-partner/items.json?page=1',
+      }),
+    );
     expect(Object.keys(list)).toEqual(['items', 'next']);
     for (const o of list.items) expect(errors(o)).toEqual([]);
   });

@@ -20,7 +20,10 @@ function entries(): PartnerEntry[] {
   const [first, second, ...rest] = [...hostileRecords(), ...contentRecords()];
   return [
     // Rights text as hostile as any other field, on a live item.
-    live({ ...first!, rights: { usage_terms: `Terms: ${first!.title}`, credit: `Credit: ${first!.title}`, expires: '2099-01-01T00:00:00Z' } }),
+    live({
+      ...first!,
+      rights: { usage_terms: `Terms: ${first!.title}`, credit: `Credit: ${first!.title}`, expires: '2099-01-01T00:00:00Z' },
+    }),
     { item: second!, status: 'withdrawn', changedAt: '2026-03-04T00:00:00Z' },
     ...rest.map(live),
   ];
