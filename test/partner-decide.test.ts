@@ -1,7 +1,7 @@
 // Who gets an item and when, with fixed clocks: rights, scope, embargo, expiry, scheduling, preflight,
 // and the instant the answer next changes (for the writer's alarm).
 import { describe, expect, it } from 'vitest';
-import { decide, inScope } from '../src/partners/decide';
+import { decide, inScope, takedownDue } from '../src/partners/decide';
 import type { PartnerRecord } from '../src/partners/types';
 import { SITE, contentRecords, partner } from './partner-fixtures';
 
@@ -89,5 +89,14 @@ describe('decide', () => {
     expect(decide(item, rss, SITE, now).deliver).toBe('item');
     const fine = decide(base(), partner('msn'), SITE, now);
     expect(fine).toEqual({ deliver: 'item', refusals: [], nextChange: T('2026-03-01T00:00:00Z') + 365 * 86_400_000 });
+  });
+
+  it('a withdrawal reaches only partners that had the item just before', () => {
+    const at = T('2026-03-10T00:00:00Z');
+    expect(takedownDue(base(), rss, SITE, at)).toBe(true);
+    expect(takedownDue({ ...base(), rights: { embargo: { '*': '2026-03-11T00:00:00Z' } } }, rss, SITE, at)).toBe(false);
+    expect(takedownDue({ ...base(), rights: { syndication: 'none' } }, rss, SITE, at)).toBe(false);
+    expect(takedownDue({ ...base(), title: 'Too short' }, partner('msn'), SITE, at)).toBe(false);
+    expect(takedownDue(base(), partner('msn'), SITE, at)).toBe(true);
   });
 });

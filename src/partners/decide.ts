@@ -97,3 +97,11 @@ export function decide(item: PartnerRecord, partner: Partner, site: Site, now: n
     ...(future.length ? { nextChange: Math.min(...future) } : {}),
   };
 }
+
+/**
+ * Whether a withdrawal at `at` must reach `partner` as a takedown: only when the partner had the item
+ * just before (a partner that never got it, or may never get it, hears nothing of it).
+ */
+export function takedownDue(item: PartnerRecord, partner: Partner, site: Site, at: number): boolean {
+  return decide(item, partner, site, at - 1).deliver === 'item';
+}

@@ -16,7 +16,7 @@ const DAY = 86_400_000;
  * - msn: MSN Partner Hub, "Feed item metadata requirements" (titles more than 20 and at most 150
  *   characters without a short title; published in the past and under 365 days old) and "Feed content
  *   specifications" (images at least 720 px in height or width; only articles with an image are
- *   auto-published; feed at most 10 MB per the newsroom's contract note).
+ *   auto-published). The 10 MB feed limit is the one DESIGN.md gives; no public MSN page stated it.
  * - smartnews: SmartFormat 2.1, "Restrictions: file size" (the whole file within 1 MB recommended).
  * - flipboard: "Optimizing your RSS feed for Flipboard" (https://about.flipboard.com/rss-spec/): the
  *   entire body, and at least one image no less than 400 px in the smallest dimension.
