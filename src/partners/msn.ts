@@ -6,7 +6,9 @@
 // mi="http://schemas.ingestion.microsoft.com/common/" and dcterms; <dcterms:modified> for updates;
 // <dcterms:valid> with "end" as the expiration, W3C-DTF) and "Inline content" (Media RSS images with
 // <mi:hasSyndicationRights>). An update is a new modified date under the same guid; a takedown is the
-// same guid with an expiration that has passed.
+// same guid with an expiration that has passed. MSN reads the abstract (description) as plain text;
+// it is written as RSS's escaped HTML all the same, as the W3C validator reads description as HTML and
+// calls a plain "<" in it invalid.
 import { itemHead, renderPartnerRss, updatedMs, w3cdtf } from './rss-base';
 import type { PartnerDoc } from './types';
 
