@@ -54,8 +54,8 @@ export const anyText = (maxParts = 6): fc.Arbitrary<string> =>
 /** What the schema keeps of prose (a summary, a description): XML-forbidden characters stripped, line breaks as LF, trimmed. */
 export const cleanedProse = (s: string): string => stripXmlForbidden(s).replace(/\r\n?/g, '\n').trim();
 
-/** What the schema keeps of a one-line field (a title, a name, a tag): as prose, and any run of white space one space. */
-export const cleaned = (s: string): string => cleanedProse(s).replace(/\s+/g, ' ');
+/** What the schema keeps of a one-line field (a title, a name, a tag): as prose, and any run of XML white space one space. */
+export const cleaned = (s: string): string => cleanedProse(s).replace(/[ \t\n\r]+/g, ' ');
 
 /** Text a required field of at most `max` characters accepts (something is left once cleaned). */
 export const fieldText = (max: number, maxParts = 6): fc.Arbitrary<string> =>

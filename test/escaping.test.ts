@@ -185,6 +185,39 @@ describe('item text fields', () => {
     expect(outlines).toEqual(expect.arrayContaining([got.tags[0], got.authors[0].name]));
   });
 
+  it('a U+FEFF, a no-break or a zero-width space inside a title, a name, a tag or a section is kept; only XML white space folds', async () => {
+    // JavaScript's \s takes U+FEFF and U+00A0 for spaces; the schema folds only what XML parsers read as white space.
+    const title = 'word\uFEFFbom 10\u00A0km zero\u200Bwidth \t\n folded';
+    const name = 'Jane\uFEFFDoe';
+    const tag = 'tag\uFEFFone';
+    const section = 'Sec\uFEFFtion';
+    // "Jane Doe" is another person: a U+FEFF does not fold into a space in a name's key either.
+    await publish(syntheticItem(1, { title, authors: [{ name }, { name: 'Jane Doe' }], tags: [tag], section }));
+    const want = { title: 'word\uFEFFbom 10\u00A0km zero\u200Bwidth folded', names: [name, 'Jane Doe'], categories: [section, tag] };
+    const got = (await (await api('GET', '/items/item-1')).json<any>()).item;
+    expect([got.title, got.authors.map((a: any) => a.name), got.tags, got.section]).toEqual([want.title, want.names, [tag], section]);
+    const o = await outputs('item-1');
+    const rss = o.rss.item[0];
+    expect([textOf(rss.title), textOf(rss['media:title'])]).toEqual([want.title, want.title]);
+    expect(rss['dc:creator'].map(textOf)).toEqual(want.names);
+    expect(rss.category.map(textOf)).toEqual(want.categories);
+    const entry = o.atom.entry[0];
+    expect(atomText(entry.title)).toBe(want.title);
+    expect(entry.author.map((a: any) => textOf(a.name))).toEqual(want.names);
+    expect(entry.category.map((c: any) => c['@label'])).toEqual(want.categories);
+    const json = o.json.items[0];
+    expect([json.title, json.authors.map((a: any) => a.name), json.tags, json._wirefeed?.section]).toEqual([
+      want.title,
+      want.names,
+      [tag],
+      section,
+    ]);
+    expect(textOf(o.oembedXml.title)).toBe(want.title);
+    // Two people, two author pages.
+    expect((await get('/authors/jane-doe')).status).toBe(200);
+    expect((await get('/authors/jane-doe-2')).status).toBe(200);
+  });
+
   it('a summary that looks like markup is never markup in the RSS description', async () => {
     const summary = '<img src=x onerror=alert(1)> &amp; <script>alert(2)</script>';
     await publish(syntheticItem(1, { summary }));

@@ -1,6 +1,7 @@
 // Item pages, the embed page, the home page and the sitemap: discovery, metadata and JSON-LD.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ORIGIN, get, parseXml, publish, syntheticItem } from './helpers';
+import { textOf } from './arbitraries';
 
 const VIDEO = syntheticItem(5, {
   slug: 'clip',
@@ -30,6 +31,16 @@ const decode = (s: string) =>
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
 
+/** The <link> elements of a page's <head> in order, as workerd's HTML parser (lol-html) reads them. */
+async function headLinks(res: Response): Promise<Record<string, string>[]> {
+  const out: Record<string, string>[] = [];
+  await new HTMLRewriter()
+    .on('head > link', { element: (e) => void out.push(Object.fromEntries([...e.attributes].map(([k, v]) => [k, decode(v ?? '')]))) })
+    .transform(res)
+    .arrayBuffer();
+  return out;
+}
+
 function jsonLdOf(html: string): any {
   const m = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(html);
   return JSON.parse(m?.[1] ?? 'null');
@@ -57,6 +68,38 @@ describe('item pages', () => {
     for (const f of ['xml', 'atom', 'json'])
       expect(tags.some((t) => t.attrs.rel === 'alternate' && t.attrs.href === `${ORIGIN}/feed.${f}`)).toBe(true);
     expect(tags.find((t) => t.attrs.rel === 'canonical')?.attrs.href).toBe(`${ORIGIN}/videos/clip`);
+  });
+
+  it("advertises, after the oEmbed links, the feeds of the site, the item's kind and its section, three formats each, titled apart", async () => {
+    await publish({ ...VIDEO, slug: 'world-clip', section: 'World' });
+    const siteName = (await (await get('/feed.json')).json<any>()).title as string;
+    const alternates = (await headLinks(await get('/videos/world-clip'))).filter((l) => l.rel === 'alternate');
+    expect(alternates.slice(0, 2).map((l) => l.type)).toEqual(['application/json+oembed', 'text/xml+oembed']);
+    const feeds = alternates.slice(2);
+    const formats = [
+      ['xml', 'application/rss+xml', 'RSS'],
+      ['atom', 'application/atom+xml', 'Atom'],
+      ['json', 'application/feed+json', 'JSON Feed'],
+    ] as const;
+    const scopes = [
+      ['', siteName],
+      ['/videos', `${siteName} — Videos`],
+      ['/sections/world', `${siteName} — World`],
+    ] as const;
+    expect(feeds).toEqual(
+      scopes.flatMap(([scope, label]) =>
+        formats.map(([f, type, name]) => ({ rel: 'alternate', type, title: `${label} (${name})`, href: `${ORIGIN}${scope}/feed.${f}` })),
+      ),
+    );
+    // Every link answers, and the kind's RSS feed is the video podcast.
+    for (const l of feeds) expect((await get(new URL(l.href as string).pathname)).status, l.href).toBe(200);
+    const podcast = parseXml(await (await get('/videos/feed.xml')).text()).rss.channel;
+    expect(textOf(podcast['podcast:medium'])).toBe('video');
+    expect(podcast.item.map((i: any) => textOf(i.link[0]))).toContain(`${ORIGIN}/videos/world-clip`);
+    // An article without a section: the site's feeds and the articles' feeds.
+    const article = (await headLinks(await get('/articles/item-2'))).filter((l) => l.rel === 'alternate').slice(2);
+    expect(article.map((l) => l.href)).toEqual(['', '/articles'].flatMap((sc) => formats.map(([f]) => `${ORIGIN}${sc}/feed.${f}`)));
+    expect(article.slice(3).map((l) => l.title)).toEqual(formats.map(([, , name]) => `${siteName} — Articles (${name})`));
   });
 
   it('has Open Graph video and image with sizes, and a twitter:player card', async () => {

@@ -257,6 +257,24 @@ describe('names', () => {
     expect(nameKey('ﬁnance')).toBe(nameKey('Finance'));
     expect(nameKey('José')).not.toBe(nameKey('Jose'));
     expect(nameKey('李明')).not.toBe(nameKey('王芳'));
+    // Tabs and line breaks are white space to XML; NFKC makes a no-break space a space; U+FEFF and
+    // U+200B are neither, so they keep two names apart.
+    expect(nameKey('Libby\t\nHogan')).toBe(nameKey('libby hogan'));
+    expect(nameKey('Libby\u00A0Hogan')).toBe(nameKey('libby hogan'));
+    expect(nameKey('Libby\uFEFFHogan')).not.toBe(nameKey('libby hogan'));
+    expect(nameKey('Libby\u200BHogan')).not.toBe(nameKey('libby hogan'));
+  });
+
+  it('one-line fields fold runs of XML white space only; U+FEFF, no-break and zero-width spaces stay as sent', () => {
+    const item = (title: string) =>
+      v.parse(ItemInput, { slug: 'x', kind: 'article', title, summary: 's', published: '2020-01-01T00:00:00Z' });
+    expect(item('word\uFEFFbom').title).toBe('word\uFEFFbom');
+    expect(item('a \t\r\n  b\r\nc').title).toBe('a b c');
+    for (const kept of ['\u00A0', '\u200B', '\u2028', '\u3000', '\u202F', '\u1680']) expect(item(`a${kept}b`).title).toBe(`a${kept}b`);
+    expect(v.parse(ItemInput, { ...item('t'), authors: [{ name: 'Jane\uFEFF Doe' }], tags: ['a\uFEFF\tb'] })).toMatchObject({
+      authors: [{ name: 'Jane\uFEFF Doe' }],
+      tags: ['a\uFEFF b'],
+    });
   });
 });
 

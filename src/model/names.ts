@@ -1,12 +1,17 @@
 // Names people give (authors, tags, sections) and the readable slugs their pages and feeds live at.
 import { MAX_NAME_SLUG_BYTES } from './limits';
+import { XML_SPACE_RUN } from './schema';
 
 /** The kinds of named scope; each has its own slug space. */
 export type NameKind = 'tag' | 'author' | 'section';
 
-/** Two spellings with the same key are the same name ("Libby Hogan", "libby  hogan"). */
+/**
+ * Two spellings with the same key are the same name ("Libby Hogan", "libby  hogan"). Runs of XML
+ * white space count as one space, as the schema folds them; NFKC makes no-break and other width
+ * variants of a space a space, but a U+FEFF or a zero-width space still tells two names apart.
+ */
 export function nameKey(name: string): string {
-  return name.normalize('NFKC').trim().replace(/\s+/gu, ' ').toLowerCase();
+  return name.normalize('NFKC').trim().replace(XML_SPACE_RUN, ' ').toLowerCase();
 }
 
 // Letters and digits of any script stay; combining marks stay so Devanagari or Thai keep their vowels.

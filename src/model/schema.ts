@@ -14,15 +14,23 @@ export function stripXmlForbidden(s: string): string {
 
 const string = () => v.string('must be text');
 // Every XML parser reads CR LF as LF (and tabs and line breaks in attributes as spaces), so text is
-// stored the way it will be read back: line breaks as LF, and none at all in one-line fields.
+// stored the way it will be read back: line breaks as LF, and none at all in one-line fields, where
+// each run of XML white space is one space.
 const cleanString = v.pipe(
   string(),
   v.transform((s) => stripXmlForbidden(s).replace(/\r\n?/g, '\n')),
   v.trim(),
 );
+/**
+ * XML's white space (space, tab, line feed, carriage return): the only characters a one-line field
+ * folds. No-break, ideographic and zero-width spaces and U+FEFF are text and stay as sent (JavaScript's
+ * `\s` would take them for spaces).
+ */
+export const XML_SPACE_RUN = /[ \t\n\r]+/g;
+
 const oneLine = v.pipe(
   cleanString,
-  v.transform((s) => s.replace(/\s+/g, ' ')),
+  v.transform((s) => s.replace(XML_SPACE_RUN, ' ')),
 );
 
 const bounded = <T extends v.GenericSchema<string, string>>(base: T, max: number) =>

@@ -1,6 +1,5 @@
-// RSS 2.0 and Atom 1.0 through the `feed` package, with its gaps filled here and only here: exact
-// escaping, namespaces, xml:lang, Media RSS, podcast tags, RFC 5005 links, honest enclosures, a stylesheet.
-import { Feed, type Extension, type Item } from 'feed';
+// RSS 2.0 and Atom 1.0 as element trees written by xml-js (the serialiser under `feed`, in the layout
+// `feed` gives): exact escaping, namespaces, xml:lang, Media RSS, podcast tags, RFC 5005 links, a stylesheet.
 import { absolute, FEED_LINK_TYPES, FEED_STYLE, nameIndexPath } from '../model/paths';
 import type { ItemRecord } from '../model/schema';
 import {
@@ -18,39 +17,18 @@ import {
   type FeedDoc,
   type Site,
 } from './document';
-import { escapeHtml, finalXml, hexEscape, plainText, resolvePlainText, xmlJsText } from './escape';
-import { NS, attrs, el, episodeExtensions, ext, isPodcast, mediaExtensions, podcastChannel } from './feed-extensions';
+import { escapeHtml } from './escape';
+import { NS, episodeExtensions, isPodcast, mediaExtensions, podcastChannel } from './feed-extensions';
+import { cdata, el, leading, literal, plain, serialise, type XmlNode } from './xml-tree';
 
-// The schema strips U+FFFF from every field, so it can stand for "]]>" until the document is written:
-// xml-js splits only the first "]]>" of a CDATA section, and this splits every one exactly.
-const CDATA_END = '\uFFFF';
-const forCdata = (s: string) => s.replaceAll(']]>', CDATA_END);
-const closeCdata = (xml: string) => xml.replaceAll(CDATA_END, ']]]]><![CDATA[>');
+// The documents' fixed vocabulary, as `feed` writes it.
+const RSS_DOCS = 'https://validator.w3.org/feed/docs/rss2.html';
+const GENERATOR = 'wirefeed';
 
-/** Shared head of both formats: a CSS stylesheet for people who open the feed in a browser. */
-function withStylesheet(xml: string, site: Site): string {
-  const pi = `<?xml-stylesheet type="text/css" href="${escapeHtml(absolute(site.url, FEED_STYLE))}"?>`;
-  return finalXml(resolvePlainText(closeCdata(xml.replace(/^(<\?xml[^>]*\?>)/, `$1\n${pi}`))));
-}
+/** A URL as a WHATWG URL parser writes it back (how `feed` always wrote links and Atom ids). */
+const parsed = (url: string) => new URL(url).toString();
 
-function baseFeed(d: FeedDoc, format: 'xml' | 'atom'): Feed {
-  const { site } = d;
-  return new Feed({
-    id: feedUrl(d, format, 0),
-    title: plainText(feedTitle(d)),
-    description: plainText(site.description),
-    // The alternate is the scope's page for people, not the home page.
-    link: pageUrl(site, d.scope, d.page),
-    language: site.language,
-    updated: docUpdated(d.items),
-    generator: 'wirefeed',
-    author: { name: plainText(site.author), link: homeUrl(site) },
-    ...(site.copyright ? { copyright: plainText(site.copyright) } : {}),
-    ...(site.logo ? { image: xmlJsText(mediaUrl(site, site.logo)) } : {}),
-    ...(site.icon ? { favicon: xmlJsText(mediaUrl(site, site.icon)) } : {}),
-    ...(format === 'xml' ? { ttl: 5 } : {}),
-  });
-}
+const stylesheet = (site: Site) => absolute(site.url, FEED_STYLE);
 
 /**
  * Self, hub and RFC 5005 links: archives link to the subscription document and to their older and
@@ -65,125 +43,149 @@ function feedLinks(d: FeedDoc, format: 'xml' | 'atom'): { rel: string; href: str
   return out;
 }
 
-function baseItem(site: Site, item: ItemRecord, detail: 0 | 1 | 2, forAtom: boolean): Item {
-  return {
-    // Atom titles and summaries go in as escaped HTML and come out as type="text" (PLAIN_AS_HTML);
-    // `feed` would put an RSS title in CDATA, so renderRss writes it as plain text itself.
-    title: forAtom ? escapeHtml(item.title) : '',
-    // `feed` escapes Atom ids itself (as URLs) but writes RSS guids raw.
-    id: forAtom ? item.id : xmlJsText(item.id),
-    link: itemUrl(site, item),
-    date: new Date(item.updated ?? item.published),
-    published: new Date(item.published),
-    // RSS readers read description as HTML: the plain summary is escaped so it shows as typed.
-    ...(detail > 0 ? { description: escapeHtml(item.summary) } : {}),
-    ...(detail > 1 ? { content: forCdata(contentHtml(site, item)) } : {}),
-  };
+/** RSS channel elements, all before the items as readers and the W3C validator expect. */
+function rssChannel(d: FeedDoc, podcastGuid: string | undefined): XmlNode[] {
+  const { site } = d;
+  const title = feedTitle(d);
+  const link = parsed(pageUrl(site, d.scope, d.page));
+  const out: XmlNode[] = [
+    plain('title', title),
+    // The alternate is the scope's page for people, not the home page.
+    literal('link', link),
+    plain('description', site.description),
+    literal('lastBuildDate', docUpdated(d.items).toUTCString()),
+    literal('docs', RSS_DOCS),
+    literal('generator', GENERATOR),
+    literal('language', site.language),
+    literal('ttl', 5),
+  ];
+  if (site.logo) out.push(el('image', {}, [plain('title', title), literal('url', mediaUrl(site, site.logo)), literal('link', link)]));
+  if (site.copyright) out.push(plain('copyright', site.copyright));
+  for (const l of feedLinks(d, 'xml')) {
+    out.push(el('atom:link', { rel: l.rel, href: l.href, type: l.rel === 'hub' ? undefined : FEED_LINK_TYPES.xml }));
+  }
+  if (d.page) out.push(el('fh:archive'));
+  if (isPodcast(d)) out.push(...podcastChannel(d, podcastGuid));
+  return out;
+}
+
+function rssItem(d: FeedDoc, item: ItemRecord, detail: 0 | 1 | 2): XmlNode {
+  const { site } = d;
+  const names = namesOf(site, item);
+  const out: XmlNode[] = [
+    literal('link', parsed(itemUrl(site, item))),
+    literal('guid', item.id, { isPermaLink: 'false' }),
+    literal('pubDate', new Date(item.published).toUTCString()),
+  ];
+  // RSS readers read description as HTML: the plain summary is escaped so it shows as typed.
+  if (detail > 0) out.push(cdata('description', escapeHtml(item.summary)));
+  if (detail > 1) out.push(cdata('content:encoded', contentHtml(site, item)));
+  // The enclosure's type is the item's, never one guessed from the file name.
+  if (item.video)
+    out.push(el('enclosure', { length: item.video.size, type: item.video.type, url: parsed(mediaUrl(site, item.video.url)) }));
+  out.push(plain('title', item.title), ...item.authors.map((a) => plain('dc:creator', a.name)));
+  if (names.section) out.push(plain('category', names.section.name, { domain: absolute(site.url, nameIndexPath('section')) }));
+  for (const t of names.tags) out.push(plain('category', t.name, { domain: absolute(site.url, nameIndexPath('tag')) }));
+  out.push(...mediaExtensions(site, item, detail));
+  if (isPodcast(d)) out.push(...episodeExtensions(site, item));
+  return el('item', {}, out);
 }
 
 /** Renders RSS 2.0: content:encoded, dc:creator, one enclosure, Media RSS, podcast tags and RFC 5005 links. */
 export function renderRss(d: FeedDoc, podcastGuid?: string): string {
-  const f = baseFeed(d, 'xml');
-  const { site } = d;
   const podcast = isPodcast(d);
-  f.addExtension(
-    ext(
-      'atom:link',
-      feedLinks(d, 'xml').map((l) => attrs({ ...l, type: l.rel === 'hub' ? undefined : FEED_LINK_TYPES.xml })),
-    ),
-  );
-  if (d.page) f.addExtension(ext('fh:archive', {}));
-  if (podcast) for (const e of podcastChannel(d, podcastGuid)) f.addExtension(e);
-  d.items.forEach((item, i) => {
-    const detail = detailOf(d, i);
-    const names = namesOf(site, item);
-    const categories = [
-      ...(names.section ? [el(names.section.name, { domain: absolute(site.url, nameIndexPath('section')) })] : []),
-      ...names.tags.map((t) => el(t.name, { domain: absolute(site.url, nameIndexPath('tag')) })),
-    ];
-    const extensions: Extension[] = [
-      ext('title', el(item.title)),
-      ext(
-        'dc:creator',
-        item.authors.map((a) => el(a.name)),
-      ),
-      ...(categories.length ? [ext('category', categories)] : []),
-      ...mediaExtensions(site, item, detail),
-      ...(podcast ? episodeExtensions(site, item) : []),
-    ];
-    f.addItem({
-      ...baseItem(site, item, detail, false),
-      ...(item.video ? { video: { url: mediaUrl(site, item.video.url), type: item.video.type, length: item.video.size } } : {}),
-      extensions,
-    });
+  const ns: Record<string, string> = { version: '2.0' };
+  for (const [p, uri] of Object.entries(NS)) if (podcast || (p !== 'itunes' && p !== 'podcast')) ns[`xmlns:${p}`] = uri;
+  const items = d.items.map((item, i) => rssItem(d, item, detailOf(d, i)));
+  return serialise(el('rss', ns, [el('channel', {}, [...rssChannel(d, podcastGuid), ...items])]), stylesheet(d.site));
+}
+
+/** Atom's head links: RFC 5005 archive links, the hub and self, and the archive marker. */
+function atomHeadLinks(d: FeedDoc): XmlNode[] {
+  const links = feedLinks(d, 'atom');
+  const typed = (l: { rel: string; href: string }) => el('link', { rel: l.rel, href: l.href, type: FEED_LINK_TYPES.atom });
+  return [
+    ...links.filter((l) => l.rel !== 'self' && l.rel !== 'hub').map(typed),
+    ...(d.site.hub ? [el('link', { rel: 'hub', href: d.site.hub })] : []),
+    typed({ rel: 'self', href: feedUrl(d, 'atom') }),
+    ...(d.page ? [el('fh:archive')] : []),
+  ];
+}
+
+/** Atom's feed-level elements after the links. */
+function atomHead(d: FeedDoc): XmlNode[] {
+  const { site } = d;
+  const out: XmlNode[] = [
+    literal('id', feedUrl(d, 'atom', 0)),
+    plain('title', feedTitle(d)),
+    literal('updated', docUpdated(d.items).toISOString()),
+    literal('generator', GENERATOR),
+    el('author', {}, [plain('name', site.author), literal('uri', parsed(homeUrl(site)))]),
+    // The alternate is the scope's page for people, not the home page.
+    el('link', { rel: 'alternate', href: parsed(pageUrl(site, d.scope, d.page)) }),
+    plain('subtitle', site.description),
+  ];
+  if (site.logo) out.push(literal('logo', mediaUrl(site, site.logo)));
+  if (site.icon) out.push(literal('icon', mediaUrl(site, site.icon)));
+  if (site.copyright) out.push(plain('rights', site.copyright));
+  return out;
+}
+
+/** Categories, the enclosure with its length, captions, transcript and thumbnail of one entry. */
+function atomEntryLinks(site: Site, item: ItemRecord, detail: 0 | 1 | 2): XmlNode[] {
+  const out: XmlNode[] = [];
+  const names = namesOf(site, item);
+  if (names.section && item.refs.section) {
+    out.push(el('category', { term: item.refs.section, scheme: absolute(site.url, nameIndexPath('section')), label: names.section.name }));
+  }
+  item.tags.forEach((t, k) => {
+    out.push(el('category', { term: item.refs.tags[k] ?? t, scheme: absolute(site.url, nameIndexPath('tag')), label: t || undefined }));
   });
-  const ns = Object.entries(NS)
-    .filter(([p]) => podcast || (p !== 'itunes' && p !== 'podcast'))
-    .map(([p, uri]) => ` xmlns:${p}="${uri}"`)
-    .join('');
-  return withStylesheet(channelFirst(f.rss2()).replace(/<rss\b[^>]*>/, `<rss version="2.0"${ns}>`), site);
+  if (item.video) {
+    const v = item.video;
+    out.push(el('link', { rel: 'enclosure', href: mediaUrl(site, v.url), type: v.type, length: v.size }));
+  }
+  if (detail > 0) {
+    for (const c of item.captions ?? []) {
+      out.push(
+        el('link', { rel: 'related', href: mediaUrl(site, c.url), type: 'text/vtt', hreflang: c.language, title: `${c.label} captions` }),
+      );
+    }
+    if (item.transcript) out.push(el('link', { rel: 'related', href: transcriptUrl(site, item), type: 'text/plain', title: 'Transcript' }));
+  }
+  if (item.image)
+    out.push(el('media:thumbnail', { url: mediaUrl(site, item.image.url), width: item.image.width, height: item.image.height }));
+  return out;
 }
 
-/**
- * `feed` writes channel extensions after the items; RSS readers and the W3C validator expect channel
- * elements first. The first "<item>" and the last "</item>" are the real tags: every text before or
- * after them is escaped.
- */
-function channelFirst(xml: string): string {
-  const last = xml.lastIndexOf('</item>');
-  if (last < 0) return xml;
-  const end = xml.lastIndexOf('</channel>');
-  const extensions = xml.slice(last + '</item>'.length, end).trim();
-  const first = xml.indexOf('<item>');
-  return `${xml.slice(0, first)}${extensions}\n        ${xml.slice(first, last + '</item>'.length)}\n    ${xml.slice(end)}`;
+function atomEntry(site: Site, item: ItemRecord, detail: 0 | 1 | 2, updated: number): XmlNode {
+  const out: XmlNode[] = [
+    ...leading(atomEntryLinks(site, item, detail)),
+    // Titles and summaries are plain text, shown as typed.
+    plain('title', item.title, { type: 'text' }),
+    literal('id', parsed(item.id)),
+    el('link', { href: parsed(itemUrl(site, item)) }),
+    literal('updated', new Date(updated).toISOString()),
+  ];
+  if (detail > 0) out.push(plain('summary', item.summary, { type: 'text' }));
+  if (detail > 1) out.push(cdata('content', contentHtml(site, item), { type: 'html' }));
+  for (const a of item.authors) {
+    out.push(el('author', {}, [plain('name', a.name), ...(a.url ? [literal('uri', parsed(mediaUrl(site, a.url)))] : [])]));
+  }
+  out.push(literal('published', new Date(item.published).toISOString()));
+  return el('entry', { 'xml:lang': item.language !== site.language ? item.language : undefined }, out);
 }
-
-/** Escaped HTML (from escapeHtml) as plain text with hexadecimal references, as plainText writes it. */
-const hexText = (escaped: string) =>
-  hexEscape(
-    escaped
-      .replace(/&quot;/g, '"')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&amp;/g, '&'),
-  );
-
-// `feed` writes titles and summaries as type="html" CDATA; ours are plain text, escaped by baseItem,
-// so the same characters stand as type="text" content and readers show them as typed.
-const PLAIN_AS_HTML = /<(title|summary) type="html"><!\[CDATA\[([^<>]*?)\]\]><\/\1>/g;
 
 /** Renders Atom 1.0: xml:lang, categories, enclosures with lengths, captions, thumbnails and RFC 5005 links. */
 export function renderAtom(d: FeedDoc): string {
-  const f = baseFeed(d, 'atom');
   const { site } = d;
   const updated = distinctUpdated(d.items);
-  d.items.forEach((item, i) => {
-    f.addItem({
-      ...baseItem(site, item, detailOf(d, i), true),
-      date: new Date(updated[i] as number),
-      author: item.authors.map((a) => ({ name: plainText(a.name), ...(a.url ? { link: mediaUrl(site, a.url) } : {}) })),
-    });
-  });
-  const head = [
-    `<feed xmlns="${NS.atom}" xmlns:media="${NS.media}" xmlns:fh="${NS.fh}" xml:lang="${escapeHtml(site.language)}">`,
-    ...feedLinks(d, 'atom')
-      .filter((l) => l.rel !== 'self' && l.rel !== 'hub')
-      .map((l) => `<link rel="${l.rel}" href="${escapeHtml(l.href)}" type="${FEED_LINK_TYPES.atom}"/>`),
-    d.site.hub ? `<link rel="hub" href="${escapeHtml(d.site.hub)}"/>` : '',
-    `<link rel="self" href="${escapeHtml(feedUrl(d, 'atom'))}" type="${FEED_LINK_TYPES.atom}"/>`,
-    d.page ? '<fh:archive/>' : '',
-  ].join('');
-  let i = 0;
-  const xml = f
-    .atom1()
-    .replace(/<feed\b[^>]*>/, head)
-    .replace(/<entry>/g, () => {
-      const item = d.items[i] as ItemRecord;
-      const lang = item.language !== site.language ? ` xml:lang="${escapeHtml(item.language)}"` : '';
-      return `<entry${lang}>${atomEntryExtras(site, item, detailOf(d, i++))}`;
-    })
-    .replace(PLAIN_AS_HTML, (_m, tag: string, text: string) => `<${tag} type="text">${hexText(text)}</${tag}>`);
-  return withStylesheet(xml, site);
+  const root = el('feed', { xmlns: NS.atom, 'xmlns:media': NS.media, 'xmlns:fh': NS.fh, 'xml:lang': site.language }, [
+    ...leading(atomHeadLinks(d)),
+    ...atomHead(d),
+    ...d.items.map((item, i) => atomEntry(site, item, detailOf(d, i), updated[i] as number)),
+  ]);
+  return serialise(root, stylesheet(site));
 }
 
 /**
@@ -205,35 +207,4 @@ function distinctUpdated(items: readonly ItemRecord[]): number[] {
     out[k] = t;
   }
   return out;
-}
-
-// `feed` derives enclosure types from file extensions ("image/jpg"); ours come from the item.
-function atomEntryExtras(site: Site, item: ItemRecord, detail: 0 | 1 | 2): string {
-  const out: string[] = [];
-  const names = namesOf(site, item);
-  const category = (term: string, scheme: string, label?: string) =>
-    `<category term="${escapeHtml(term)}" scheme="${escapeHtml(scheme)}"${label ? ` label="${escapeHtml(label)}"` : ''}/>`;
-  if (names.section && item.refs.section) {
-    out.push(category(item.refs.section, absolute(site.url, nameIndexPath('section')), names.section.name));
-  }
-  item.tags.forEach((t, k) => out.push(category(item.refs.tags[k] ?? t, absolute(site.url, nameIndexPath('tag')), t)));
-  if (item.video) {
-    const v = item.video;
-    out.push(`<link rel="enclosure" href="${escapeHtml(mediaUrl(site, v.url))}" type="${escapeHtml(v.type)}" length="${v.size}"/>`);
-  }
-  if (detail > 0) {
-    for (const c of item.captions ?? []) {
-      out.push(
-        `<link rel="related" href="${escapeHtml(mediaUrl(site, c.url))}" type="text/vtt" hreflang="${escapeHtml(c.language)}" title="${escapeHtml(`${c.label} captions`)}"/>`,
-      );
-    }
-    if (item.transcript)
-      out.push(`<link rel="related" href="${escapeHtml(transcriptUrl(site, item))}" type="text/plain" title="Transcript"/>`);
-  }
-  if (item.image) {
-    out.push(
-      `<media:thumbnail url="${escapeHtml(mediaUrl(site, item.image.url))}" width="${item.image.width}" height="${item.image.height}"/>`,
-    );
-  }
-  return out.join('');
 }

@@ -1,11 +1,11 @@
 // The item page: oEmbed and feed discovery, Open Graph, twitter:player, JSON-LD, and the story itself.
 import { html, raw } from 'hono/html';
-import { OEMBED } from '../model/paths';
+import { OEMBED, kindScope, nameScope } from '../model/paths';
 import type { ItemRecord } from '../model/schema';
 import { clockDuration, embedUrl, itemUrl, mediaUrl, namesOf, siteName, siteUrl, transcriptUrl, type Site } from './document';
 import { jsonForScript } from './escape';
 import { jsonLd } from './json-ld';
-import { layout } from './layout';
+import { layout, type FeedScope } from './layout';
 import { shortDate } from './scope-page';
 
 /** The oEmbed endpoint URL for one of our pages. */
@@ -78,6 +78,21 @@ ${item.section ? html`<meta property="article:section" content="${item.section}"
 
 const counted = (n: number, what: string) => `${n.toLocaleString('en')} ${what}${n === 1 ? '' : 's'}`;
 
+/**
+ * The feeds an item page advertises: the site's, its kind's (a podcast app handed a video page finds
+ * the video podcast) and its section's, each titled with the site's name and the scope's, as the
+ * feeds title themselves, so a person choosing among them can tell them apart.
+ */
+function itemFeeds(site: Site, item: ItemRecord): FeedScope[] {
+  const name = siteName(site);
+  const section = namesOf(site, item).section;
+  return [
+    { scope: '', label: name },
+    { scope: kindScope(item.kind), label: `${name} — ${item.kind === 'video' ? 'Videos' : 'Articles'}` },
+    ...(section && item.refs.section ? [{ scope: nameScope('section', item.refs.section), label: `${name} — ${section.name}` }] : []),
+  ];
+}
+
 /** Renders the item page; bylines, tags and the section link to their pages, which link their feeds. */
 export function renderItemPage(site: Site, item: ItemRecord): string {
   const url = itemUrl(site, item);
@@ -104,7 +119,7 @@ ${names.tags.length ? html`<p class="tags">${names.tags.map((t) => html`<a rel="
     title: `${item.title} — ${siteName(site)}`,
     lang: item.language,
     discovery,
-    feeds: { scope: '', label: siteName(site) },
+    feeds: itemFeeds(site, item),
     head: head(site, item),
     body,
   });

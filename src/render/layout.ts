@@ -30,12 +30,18 @@ export function subscribeLinks(site: Site, scope: Scope) {
   )} · <a href="${siteUrl(site, DIRECTORY)}">all feeds</a></p>`;
 }
 
+/** A scope whose three feeds a page advertises, and the label their titles start with. */
+export interface FeedScope {
+  scope: Scope;
+  label: string;
+}
+
 /** What a page puts in its head and body; `discovery` comes straight after the title. */
 export interface PageParts {
   title: string;
   lang: string;
-  /** The scope whose feeds the page advertises (its own), and its label. */
-  feeds: { scope: Scope; label: string };
+  /** The scopes whose feeds the page advertises (its own; an item page's site, kind and section), each with its label. */
+  feeds: FeedScope | FeedScope[];
   head?: Html;
   body: Html;
   /** Extra discovery links (oEmbed) ahead of the feeds, for small head parsers. */
@@ -50,7 +56,7 @@ export function layout(site: Site, o: PageParts): string {
 <head>
 <meta charset="utf-8">
 <title>${o.title}</title>
-${o.discovery ?? ''}${feedLinks(site, o.feeds.scope, o.feeds.label)}<meta name="viewport" content="width=device-width, initial-scale=1">
+${o.discovery ?? ''}${[o.feeds].flat().map((f) => feedLinks(site, f.scope, f.label))}<meta name="viewport" content="width=device-width, initial-scale=1">
 ${site.icon ? html`<link rel="icon" href="${mediaUrl(site, site.icon)}">\n` : ''}${o.head ?? ''}
 <style>${raw(STYLE)}</style>
 </head>
