@@ -1,6 +1,6 @@
 // Answers GET/HEAD with a stored document: validators, 304s, 301s and 410s, cache lifetimes, tags and CORS.
 import { notFound, unavailable } from '../errors';
-import { GONE, REDIRECT, type Scope } from '../model/paths';
+import { GONE, REDIRECT } from '../model/paths';
 import { StorageError, storeFor, type CacheClass, type Doc, type DocMeta, type WaitUntil } from '../store/kv-store';
 import { cacheTags } from './edge-cache';
 
@@ -51,9 +51,9 @@ export interface ServeExtras {
   headers?: Record<string, string>;
 }
 
-/** The extras of a stored document at `path`, in `scope` when it is a scope document. */
-export const extrasFor = (path: string, scope?: Scope, headers?: Record<string, string>): ServeExtras => ({
-  tags: cacheTags(path, scope),
+/** The extras of a stored document at `path`. */
+export const extrasFor = (path: string, headers?: Record<string, string>): ServeExtras => ({
+  tags: cacheTags(path),
   ...(headers ? { headers } : {}),
 });
 

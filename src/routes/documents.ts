@@ -53,7 +53,7 @@ function routeOf(raw: string, env: Env): Route | null {
         : target
           ? ROLE_HEADERS[target.role]
           : undefined;
-    route = target && { path: target.path, extras: extrasFor(target.path, target.scope, headers) };
+    route = target && { path: target.path, extras: extrasFor(target.path, headers) };
     if (known.size >= 4096) known.delete(known.keys().next().value as string);
     known.set(raw, route);
   }
