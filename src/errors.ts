@@ -79,7 +79,6 @@ export function problemResponse(c: Context, p: ProblemError): Response {
       'Content-Length': String(body.byteLength),
       'Cache-Control': 'no-store',
       'Access-Control-Allow-Origin': '*',
-      'X-Content-Type-Options': 'nosniff',
       ...p.headers,
     },
   });
