@@ -100,6 +100,7 @@ function preparedFor(meta: DocMeta, x: ServeExtras, canonical: boolean): Prepare
  * runtime, which the warm path counts.
  */
 export interface Ask {
+  /** The request's context: the 410 reads Accept through Hono's helper. */
   c: Context;
   head: boolean;
   /** The URL carries a query string. */
