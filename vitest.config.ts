@@ -35,6 +35,20 @@ export default defineConfig({
         ],
         test: { name: 'workerd', include: ['test/*.test.ts'], setupFiles: ['test/setup.ts'], testTimeout: 60_000 },
       },
+      // The warm path as deployed (WARM_TTL 5, which the suite above sets to 0), through the real default export.
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: { API_TOKEN: 'test-token', WARM_TTL: '5', KV_WRITE_GAP_MS: '0', PURGE_GAP_MS: '0' },
+              serviceBindings: { EDGE_CACHE: 'purge-recorder' },
+              workers: [{ name: 'purge-recorder', modules: true, script: PURGE_RECORDER, compatibilityDate: '2026-11-17' }],
+            },
+          }),
+        ],
+        test: { name: 'workerd-warm', include: ['test/warm/*.test.ts'], setupFiles: ['test/setup.ts'], testTimeout: 60_000 },
+      },
       {
         test: { name: 'node', include: ['test/node/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 180_000 },
       },

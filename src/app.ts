@@ -4,12 +4,16 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
 import { ProblemError, problemResponse } from './errors';
 import { unrouted } from './http/methods';
+import { noSniff } from './http/secure';
 import { api } from './routes/api';
 import { meta } from './routes/meta';
 import { oembed } from './routes/oembed';
 import { documents } from './routes/documents';
 
 export const app = new Hono<AppEnv>();
+
+// First, so it wraps every answer: documents (warm or cold), problems, the API and the fallbacks.
+app.use(noSniff);
 
 app.route('/api', api);
 app.route('/', oembed);

@@ -57,7 +57,7 @@ export function invalidFields(errors: readonly FieldProblem[]): ProblemError {
   return new ProblemError(422, `${first.field}: ${first.message}`, { field: first.field, errors: [...errors] });
 }
 
-/** A schema failure as invalidFields, at most 20 problems; `prefix` names the part of the body ("items[3]"). */
+/** A schema failure as invalidFields, every problem; `prefix` names the part of the body ("items[3]"). */
 export const invalid = (issues: readonly v.BaseIssue<unknown>[], prefix = '') => invalidFields(problemsOf(issues, prefix));
 
 /** Renders a problem as application/problem+json; problems are never cached. HEAD gets GET's length. */
@@ -79,7 +79,6 @@ export function problemResponse(c: Context, p: ProblemError): Response {
       'Content-Length': String(body.byteLength),
       'Cache-Control': 'no-store',
       'Access-Control-Allow-Origin': '*',
-      'X-Content-Type-Options': 'nosniff',
       ...p.headers,
     },
   });

@@ -1,7 +1,6 @@
 // Wiring only: the Hono app for requests, the writer on a schedule, and the edge-cache purge entrypoint.
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { app } from './app';
-import { warmAnswer } from './routes/documents';
 import { purgeEdge, type EdgeCachePurger, type PurgeRequest } from './http/edge-cache';
 import { publisher } from './routes/api-support';
 
@@ -9,7 +8,7 @@ export { Publisher } from './publish/publisher';
 
 export default class Wirefeed extends WorkerEntrypoint<Env> implements EdgeCachePurger {
   override fetch(request: Request): Response | Promise<Response> {
-    return warmAnswer(request, this.env) ?? app.fetch(request, this.env, this.ctx);
+    return app.fetch(request, this.env, this.ctx);
   }
 
   /** The Cron Trigger: the writer releases what is due and notices a new render version without a publish. */

@@ -92,6 +92,28 @@ describe('API', () => {
     expect(await snapshotKv()).toEqual([]);
   });
 
+  it('lists every problem, however many: no cap on errors, in a PUT and in an import; outlines refused as before', async () => {
+    // Valibot names only the first unknown key of an object, so many problems come from a list here.
+    const tags = Array.from({ length: 25 }, (_, i) => `${i}`.padEnd(61, 'x'));
+    const put = await problem(await api('PUT', '/items/item-1', { ...syntheticItem(1), tags }), 422, 'tags[0]');
+    expect(put.errors.map((e: any) => e.field)).toEqual(tags.map((_, i) => `tags[${i}]`));
+    const items = Array.from({ length: 30 }, (_, n) => ({ ...syntheticItem(n + 1), title: '', meta: { ignored: true } }));
+    const imp = await problem(await api('POST', '/import', { items }), 422, 'items[0].title');
+    expect(imp.errors.map((e: any) => [e.index, e.slug, e.field])).toEqual(items.map((_, n) => [n, `item-${n + 1}`, `items[${n}].title`]));
+    // A list or text where an item belongs is named by its place in the list.
+    const odd = await problem(await api('POST', '/import', { items: [syntheticItem(1), 'x', [1]] }), 422, 'items[1]');
+    expect(odd.errors.map((e: any) => [e.index, e.slug, e.field, e.message])).toEqual([
+      [1, null, 'items[1]', 'must be a JSON object (got text)'],
+      [2, null, 'items[2]', 'must be a JSON object (got a list)'],
+    ]);
+    await problem(await api('POST', '/import', { items: 'x' }), 400, 'items');
+    await problem(await api('POST', '/import', { items: [] }), 413, 'items');
+    await problem(await api('POST', '/import', '{"items": [}'), 400, '(body)');
+    await problem(await api('PUT', '/site', [1]), 400, '(body)');
+    await problem(await api('PUT', '/site', '{}', { 'Content-Type': 'application/xml' }), 415, 'Content-Type');
+    expect(await snapshotKv()).toEqual([]);
+  });
+
   it("returns the item as sent and the writer's facts apart, never cached", async () => {
     const r = await publish(syntheticItem(1));
     const res = await api('GET', '/items/item-1');

@@ -57,6 +57,26 @@ describe('withdrawn items', () => {
     expect((await get('/articles/new-clip')).status).toBe(404);
   });
 
+  it.each<[string | undefined, 'page' | 'problem']>([
+    [undefined, 'page'],
+    ['*/*', 'page'],
+    [BROWSER, 'page'],
+    ['application/json;q=0.1, text/html', 'page'],
+    ['text/html;q=0.1, application/json', 'problem'],
+    ['text/html;q=0.5, application/problem+json;q=0.9', 'problem'],
+    ['application/json, text/html', 'problem'],
+    ['text/html, application/json', 'page'],
+    ['application/json;q=0, text/html;q=0.2', 'page'],
+    ['application/json', 'problem'],
+  ])('the 410 honours q-values in Accept: %s → %s', async (accept, want) => {
+    await publish(syntheticItem(2, { slug: 'gone-story' }));
+    expect((await api('DELETE', '/items/gone-story')).status).toBe(200);
+    const res = await get('/articles/gone-story', accept === undefined ? {} : { Accept: accept });
+    expect(res.status).toBe(410);
+    expect(res.headers.get('Vary')).toBe('Accept');
+    expect(res.headers.get('Content-Type')).toBe(want === 'page' ? 'text/html; charset=utf-8' : 'application/problem+json; charset=utf-8');
+  });
+
   it('oEmbed: 404 for a withdrawn item; a renamed item’s old URL answers for it at its new address', async () => {
     const first = await publish(video(1, 'before-clip'));
     await publish({ ...video(1, 'after-clip', { title: 'Renamed clip' }), id: first.id });

@@ -1,5 +1,5 @@
 // HTTP behaviour of public GETs: validators, 304s, HEAD, headers, query parameters, KV reads per request.
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { SELF, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { app } from '../src/app';
 import { ORIGIN, countingKv, get, publish, syntheticItem } from './helpers';
@@ -182,6 +182,46 @@ describe('HTTP', () => {
     const html = await embed.text();
     expect(html).not.toMatch(/<script|localStorage|sessionStorage|document\.cookie/);
     expect((await get('/videos/clip')).headers.get('Content-Security-Policy')).toContain("frame-ancestors 'self'");
+  });
+
+  it('security headers: exactly these per role, none of secure-headers’ other defaults, nosniff on every answer', async () => {
+    const EMBED_CSP =
+      "frame-ancestors *; default-src 'none'; media-src 'self' https: http:; img-src 'self' https: http:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+    const cases: [string, string | null, string | null][] = [
+      ['/feed.xml', null, null],
+      ['/sitemap.xml', null, null],
+      ['/', "frame-ancestors 'self'", 'strict-origin-when-cross-origin'],
+      ['/articles/item-2', "frame-ancestors 'self'", 'strict-origin-when-cross-origin'],
+      ['/embed/clip', EMBED_CSP, 'strict-origin-when-cross-origin'],
+    ];
+    for (const [path, csp, referrer] of cases) {
+      const full = await get(path);
+      const etag = full.headers.get('ETag') as string;
+      for (const res of [full, await get(path, { 'If-None-Match': etag })]) {
+        expect(res.headers.get('Content-Security-Policy'), path).toBe(csp);
+        expect(res.headers.get('Referrer-Policy'), path).toBe(referrer);
+        expect(res.headers.get('X-Content-Type-Options'), path).toBe('nosniff');
+        for (const h of [
+          'Cross-Origin-Resource-Policy',
+          'Cross-Origin-Opener-Policy',
+          'Strict-Transport-Security',
+          'X-Frame-Options',
+          'Origin-Agent-Cluster',
+        ])
+          expect(res.headers.get(h), `${path} ${h}`).toBeNull();
+      }
+    }
+    const others = [
+      await get('/no-such-thing'),
+      await get('/api/status'),
+      await get('/api/status', { Authorization: 'Bearer test-token' }),
+      await SELF.fetch(`${ORIGIN}/feed.xml`, { method: 'OPTIONS' }),
+      await SELF.fetch(`${ORIGIN}/feed.xml`, { method: 'POST' }),
+      await get('/healthz'),
+      await get('/robots.txt'),
+    ];
+    expect(others.map((r) => r.status)).toEqual([404, 401, 200, 204, 405, 200, 200]);
+    for (const r of others) expect(r.headers.get('X-Content-Type-Options')).toBe('nosniff');
   });
 });
 

@@ -1,7 +1,6 @@
 // Workers Cache in front of the Worker: the Cache-Tags every public answer carries, and the purge the
 // writer asks for (through the EDGE_CACHE binding) once KV holds what it rewrote.
 import { cache } from 'cloudflare:workers';
-import type { Scope } from '../model/paths';
 import { docKey, itemKey } from '../store/kv-store';
 
 /** A purge request: documents by tag, or everything (after a full rebuild). */
@@ -25,12 +24,10 @@ export interface EdgeCachePurger {
 }
 
 /**
- * Cache-Tag header value for a public answer: its document's KV key (which is what the writer purges
- * when it rewrites that key) and, for feeds and scope pages, its scope.
+ * Cache-Tag header value for a public answer: its document's KV key, which is what the writer purges
+ * when it rewrites that key. Only tags something purges are worth sending (a scope tag was, once).
  */
-export function cacheTags(path: string, scope?: Scope): string {
-  return scope === undefined ? docKey(path) : `${docKey(path)},scope:${scope || '/'}`;
-}
+export const cacheTags = (path: string): string => docKey(path);
 
 /** Cache-Tag for an oEmbed answer: the item record it was built from. */
 export const oembedTags = (slug: string) => itemKey(slug);

@@ -1,6 +1,8 @@
 // Answers GET/HEAD with a stored document: validators, 304s, 301s and 410s, cache lifetimes, tags and CORS.
+import type { Context } from 'hono';
+import { accepts } from 'hono/accepts';
 import { notFound, unavailable } from '../errors';
-import { GONE, REDIRECT, type Scope } from '../model/paths';
+import { GONE, REDIRECT } from '../model/paths';
 import { StorageError, storeFor, type CacheClass, type Doc, type DocMeta, type WaitUntil } from '../store/kv-store';
 import { cacheTags } from './edge-cache';
 
@@ -19,11 +21,10 @@ const LIFETIMES: Record<CacheClass, { browser: string; edge: string }> = {
   item: { browser: 'public, max-age=300, stale-while-revalidate=3600, stale-if-error=86400', edge: 'max-age=3600, stale-if-error=86400' },
 };
 
-/** Headers every public GET carries. */
+/** Headers every public GET carries (X-Content-Type-Options comes from the app's secure headers). */
 export const PUBLIC_HEADERS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Expose-Headers': 'ETag, Last-Modified, Link',
-  'X-Content-Type-Options': 'nosniff',
 } as const;
 
 function etagMatches(header: string, etag: string): boolean {
@@ -51,9 +52,9 @@ export interface ServeExtras {
   headers?: Record<string, string>;
 }
 
-/** The extras of a stored document at `path`, in `scope` when it is a scope document. */
-export const extrasFor = (path: string, scope?: Scope, headers?: Record<string, string>): ServeExtras => ({
-  tags: cacheTags(path, scope),
+/** The extras of a stored document at `path`. */
+export const extrasFor = (path: string, headers?: Record<string, string>): ServeExtras => ({
+  tags: cacheTags(path),
   ...(headers ? { headers } : {}),
 });
 
@@ -99,7 +100,8 @@ function preparedFor(meta: DocMeta, x: ServeExtras, canonical: boolean): Prepare
  * runtime, which the warm path counts.
  */
 export interface Ask {
-  req: Request;
+  /** The request's context: the 410 reads Accept through Hono's helper. */
+  c: Context;
   head: boolean;
   /** The URL carries a query string. */
   query: boolean;
@@ -107,13 +109,14 @@ export interface Ask {
   ims: string | undefined;
 }
 
-/** Reads what an answer depends on from the request; `url` when the caller already has it. */
-export function askOf(req: Request, url = req.url): Ask {
+/** Reads what an answer depends on from the request. */
+export function askOf(c: Context): Ask {
+  const req = c.req.raw;
   const h = req.headers;
   return {
-    req,
+    c,
     head: req.method === 'HEAD',
-    query: url.includes('?'),
+    query: req.url.includes('?'),
     inm: h.get('If-None-Match') ?? undefined,
     ims: h.get('If-Modified-Since') ?? undefined,
   };
@@ -133,13 +136,14 @@ export function conditional(ask: Ask, meta: DocMeta, body: Uint8Array, x: ServeE
   return new Response(ask.head ? null : body, { status: 200, headers: p.full });
 }
 
-/** Prefers JSON only when the client names it ahead of HTML (APIs, scripts), never for browsers. */
-function wantsJson(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const json = accept.search(/application\/(?:problem\+)?json/);
-  const html = accept.indexOf('text/html');
-  return json >= 0 && (html < 0 || json < html);
-}
+// JSON only when the client prefers it (by q-value, then by order) to HTML; browsers, "*/*" and no
+// Accept at all get the page.
+const GONE_TYPES = {
+  header: 'Accept' as const,
+  supports: ['text/html', 'application/problem+json', 'application/json'],
+  default: 'text/html',
+};
+const wantsJson = (c: Context) => accepts(c, GONE_TYPES) !== 'text/html';
 
 /**
  * The 410 for a withdrawn item's address: a small page for people, problem+json for programs.
@@ -154,7 +158,7 @@ function gone(ask: Ask, path: string, body: Uint8Array, x: ServeExtras): Respons
     Vary: 'Accept',
     ...PUBLIC_HEADERS,
   };
-  if (wantsJson(ask.req.headers.get('Accept') ?? undefined)) {
+  if (wantsJson(ask.c)) {
     const problem = {
       type: 'about:blank',
       title: 'Gone',

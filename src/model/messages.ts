@@ -48,7 +48,7 @@ export function problemOf(issue: v.BaseIssue<unknown>, prefix = ''): FieldProble
   return { field, message: issue.message };
 }
 
-/** Every issue as a field problem, at most `max` of them. */
-export function problemsOf(issues: readonly v.BaseIssue<unknown>[], prefix = '', max = 20): FieldProblem[] {
-  return issues.slice(0, max).map((i) => problemOf(i, prefix));
+/** Every issue as a field problem: all of them, so a client can fix a body in one round. */
+export function problemsOf(issues: readonly v.BaseIssue<unknown>[], prefix = ''): FieldProblem[] {
+  return issues.map((i) => problemOf(i, prefix));
 }

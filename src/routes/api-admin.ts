@@ -1,14 +1,12 @@
 // The writer as a whole in the newsroom API: site settings, rebuilds, and its status.
+import { vValidator } from '@hono/valibot-validator';
 import { Hono } from 'hono';
-import * as v from 'valibot';
-import type { AppEnv } from '../env';
-import { badRequest, invalid } from '../errors';
 import { contentHash } from '../model/hash';
 import { SiteSettings } from '../model/schema';
 import { LIMITS } from '../model/limits';
-import { publisher, readJson, settled, sizeLimit, write } from './api-support';
+import { invalidBody, objectBody, publisher, settled, sizeLimit, strictJson, write, type ApiEnv } from './api-support';
 
-export const admin = new Hono<AppEnv>();
+export const admin = new Hono<ApiEnv>();
 
 admin.get('/site', async (c) => {
   const { settings, hash } = await write(publisher(c.env).getSite());
@@ -17,16 +15,17 @@ admin.get('/site', async (c) => {
 
 // Answers once the home page and subscription feeds show the new settings; `rebuild` says how much of
 // the rest (archives, item pages) the writer's alarm is still working through.
-admin.put('/site', sizeLimit(LIMITS.itemRequestBytes), async (c) => {
-  const raw = await readJson(c);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest('(body)', 'must be a JSON object');
-  const { meta: _meta, ...fields } = raw as Record<string, unknown>;
-  const parsed = v.safeParse(SiteSettings, fields);
-  if (!parsed.success) throw invalid(parsed.issues);
-  const r = await write(publisher(c.env).putSite(parsed.output, await contentHash(fields)));
-  const { changed, rebuild, ...stats } = r;
-  return c.json({ changed, rebuild, ...settled(c, stats) }, stats.pending ? 202 : 200);
-});
+admin.put(
+  '/site',
+  sizeLimit(LIMITS.itemRequestBytes),
+  strictJson((raw) => objectBody(raw)),
+  vValidator('json', SiteSettings, invalidBody),
+  async (c) => {
+    const r = await write(publisher(c.env).putSite(c.req.valid('json'), await contentHash(c.get('body'))));
+    const { changed, rebuild, ...stats } = r;
+    return c.json({ changed, rebuild, ...settled(c.env, stats) }, stats.pending ? 202 : 200);
+  },
+);
 
 admin.post('/rebuild', async (c) => c.json(await write(publisher(c.env).rebuild()), 202));
 admin.get('/rebuild', async (c) => c.json((await write(publisher(c.env).status())).render));

@@ -1,8 +1,9 @@
-// What the newsroom API's routes share: the writer stub, strict JSON bodies, size limits, answers.
-import type { Context } from 'hono';
+// What the newsroom API's routes share: the writer stub, strict JSON bodies for the validator, size limits, answers.
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type * as v from 'valibot';
 import type { AppEnv } from '../env';
-import { ProblemError, badRequest, fieldError, unavailable } from '../errors';
+import { ProblemError, badRequest, fieldError, invalid, unavailable } from '../errors';
 import type { Rejection } from '../publish/results';
 import type { FlushStats } from '../publish/writer';
 import { storeFor } from '../store/kv-store';
@@ -21,25 +22,53 @@ export async function write<T>(work: PromiseLike<T>): Promise<T> {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+// The media types Hono's json validator reads; anything else would reach the schema as {}.
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
-/** Reads a JSON body: it must say it is JSON, be valid UTF-8 (no silent U+FFFD) and parse. */
-export async function readJson(c: Context<AppEnv>): Promise<unknown> {
-  const type = c.req.header('Content-Type') ?? '';
-  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
-    throw fieldError(415, 'Content-Type', 'send the body as application/json');
-  }
-  let text: string;
-  try {
-    text = utf8.decode(await c.req.arrayBuffer());
-  } catch {
-    throw badRequest('(body)', 'is not valid UTF-8');
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest('(body)', 'is not valid JSON');
-  }
+/** The newsroom API's environment: the JSON body as sent (before validation), for the content hash. */
+export type ApiEnv = AppEnv & { Variables: { body: unknown } };
+
+/**
+ * Reads a JSON body strictly, ahead of the valibot validator: it must say it is JSON (415), be valid
+ * UTF-8 with no silent U+FFFD (400) and parse (400). `shape` may refuse the body's outline (a 400
+ * for a list where an object belongs) and drops or adds what the schema must not see or needs (the
+ * slug from the address); its result is what the validator checks and what `c.var.body` holds.
+ */
+export const strictJson =
+  (shape: (raw: unknown, c: Context<ApiEnv>) => unknown = (raw) => raw): MiddlewareHandler<ApiEnv> =>
+  async (c, next) => {
+    const type = c.req.header('Content-Type') ?? '';
+    if (!JSON_TYPE.test(type.split(';')[0]?.trim() ?? '')) throw fieldError(415, 'Content-Type', 'send the body as application/json');
+    let text: string;
+    try {
+      text = utf8.decode(await c.req.arrayBuffer());
+    } catch {
+      throw badRequest('(body)', 'is not valid UTF-8');
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw badRequest('(body)', 'is not valid JSON');
+    }
+    const body = shape(raw, c);
+    c.set('body', body);
+    // Hono's validator reads the body through the request's cache: hand it the shaped text.
+    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(body === raw ? text : JSON.stringify(body));
+    await next();
+  };
+
+/** The body as a JSON object without `meta` (what GET adds); a 400 naming `field` for anything else. */
+export function objectBody(raw: unknown, field = '(body)'): Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest(field, 'must be a JSON object');
+  const { meta: _meta, ...fields } = raw as Record<string, unknown>;
+  return fields;
 }
+
+/** The valibot validator's failure hook: 422 naming the first problem's field and listing every problem. */
+export const invalidBody = (result: { success: boolean; issues?: readonly v.BaseIssue<unknown>[] }) => {
+  if (!result.success) throw invalid(result.issues ?? []);
+};
 
 /**
  * Turns the writer's refusals into the problem a client hears (the first one's status and field);
@@ -56,8 +85,8 @@ export function refusal(rs: readonly (Rejection & { index?: number; slug?: strin
 }
 
 /** What the writer did, for the answer body, without its internal bookkeeping; drops this isolate's stale copies. */
-export function settled(c: Context<AppEnv>, stats: FlushStats) {
-  storeFor(c.env).forget(stats.keys);
+export function settled(env: Env, stats: FlushStats) {
+  storeFor(env).forget(stats.keys);
   const { keys: _k, feeds: _f, dueAt: _d, ...counts } = stats;
   return counts;
 }

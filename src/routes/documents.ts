@@ -1,25 +1,19 @@
 // Every stored public document: feeds, scope pages (home included), item pages, players, transcripts,
 // the feed directory and sitemaps, all rendered at publish time; one parser (model/paths) names them.
-import { Hono, type Context } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import { notFound } from '../errors';
 import { absolute, resolvePath, type PublicTarget } from '../model/paths';
 import { askOf, extrasFor, serveDocument, warmDocument, type ServeExtras } from '../http/serve';
+import { embedHeaders, pageHeaders } from '../http/secure';
+import { BoundedMap } from '../store/bounded-map';
 
-// Other sites frame the player, sandboxed or not: allow any ancestor, and nothing else.
-const EMBED_HEADERS = {
-  'Content-Security-Policy':
-    "frame-ancestors *; default-src 'none'; media-src 'self' https: http:; img-src 'self' https: http:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
-  'Referrer-Policy': 'strict-origin-when-cross-origin',
-};
-
-const PAGE_HEADERS = { 'Content-Security-Policy': "frame-ancestors 'self'", 'Referrer-Policy': 'strict-origin-when-cross-origin' };
-
-const ROLE_HEADERS: Record<PublicTarget['role'], Record<string, string> | undefined> = {
+// Pages carry framing and referrer rules; feeds and other stored files need none beyond the app's.
+const ROLE_HEADERS: Record<PublicTarget['role'], MiddlewareHandler | undefined> = {
   feed: undefined,
-  'scope-page': PAGE_HEADERS,
-  item: PAGE_HEADERS,
-  embed: EMBED_HEADERS,
+  'scope-page': pageHeaders,
+  item: pageHeaders,
+  embed: embedHeaders,
   stored: undefined,
 };
 
@@ -30,51 +24,47 @@ function rawPath(url: string): string {
   return start < 0 ? '/' : url.slice(start, end < 0 ? undefined : end);
 }
 
-/** A resolved public path and what its answers carry (Cache-Tag, headers), made once per path. */
+/** A resolved public path, its role, and what its answers carry (Cache-Tag, headers), made once per path. */
 interface Route {
   path: string;
+  role: PublicTarget['role'];
   extras: ServeExtras;
 }
 
-const routes = new WeakMap<object, Map<string, Route | null>>();
+const routes = new WeakMap<object, BoundedMap<string, Route | null>>();
 
 /** What a request path names, resolved once per bindings and path; null for what names nothing. */
 function routeOf(raw: string, env: Env): Route | null {
   let known = routes.get(env);
-  if (!known) routes.set(env, (known = new Map()));
-  let route = known.get(raw);
-  if (route === undefined) {
+  if (!known) routes.set(env, (known = new BoundedMap(4096)));
+  return known.getOrSet(raw, () => {
     const target = resolvePath(raw);
+    if (!target) return null;
     // WebSub discovery (W3C WebSub §4) in headers as well as in the document.
     const hub = env.HUB_URL;
     const headers =
-      target?.role === 'feed' && hub
-        ? { Link: `<${hub}>; rel="hub", <${absolute(env.SITE_URL, target.path)}>; rel="self"` }
-        : target
-          ? ROLE_HEADERS[target.role]
-          : undefined;
-    route = target && { path: target.path, extras: extrasFor(target.path, target.scope, headers) };
-    if (known.size >= 4096) known.delete(known.keys().next().value as string);
-    known.set(raw, route);
-  }
-  return route;
+      target.role === 'feed' && hub ? { Link: `<${hub}>; rel="hub", <${absolute(env.SITE_URL, target.path)}>; rel="self"` } : undefined;
+    return { path: target.path, role: target.role, extras: extrasFor(target.path, headers) };
+  });
 }
 
-/**
- * The warm path, ahead of the router: a GET or HEAD of a document this isolate holds fresh is
- * answered without building a request context (the bench's hottest paths). Anything else: undefined.
- */
-export function warmAnswer(req: Request, env: Env): Response | undefined {
-  const method = req.method;
-  if (method !== 'GET' && method !== 'HEAD') return undefined;
-  const url = req.url;
-  const route = routeOf(rawPath(url), env);
-  return route ? warmDocument(askOf(req, url), env, route.path, route.extras) : undefined;
-}
+type DocumentsEnv = AppEnv & { Variables: { route: Route } };
 
-export const documents = new Hono<AppEnv>();
-documents.get('*', (c: Context<AppEnv>) => {
+/** Resolves the path (a 404 for what names nothing) and wraps the answer in its role's headers. */
+const routed: MiddlewareHandler<DocumentsEnv> = (c, next) => {
   const route = routeOf(rawPath(c.req.url), c.env);
   if (!route) throw notFound();
-  return serveDocument(askOf(c.req.raw), c.env, (p) => c.executionCtx.waitUntil(p), route.path, route.extras);
+  c.set('route', route);
+  const roleHeaders = ROLE_HEADERS[route.role];
+  return roleHeaders ? roleHeaders(c, next) : next();
+};
+
+export const documents = new Hono<DocumentsEnv>();
+
+// The warm path is the first thing the handler tries, inside the app, so a warm answer passes
+// through every middleware a cold one does: only where the bytes come from differs.
+documents.get('*', routed, (c) => {
+  const { path, extras } = c.get('route');
+  const ask = askOf(c);
+  return warmDocument(ask, c.env, path, extras) ?? serveDocument(ask, c.env, (p) => c.executionCtx.waitUntil(p), path, extras);
 });

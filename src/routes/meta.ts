@@ -7,6 +7,7 @@ import type { CacheClass, DocMeta } from '../store/kv-store';
 import { PUBLIC_HEADERS, askOf, conditional, extrasFor, type ServeExtras } from '../http/serve';
 import { FEED_CSS } from '../render/feed-style';
 import { RENDER_VERSION } from '../render/version';
+import { BoundedMap } from '../store/bounded-map';
 
 export const meta = new Hono<AppEnv>();
 
@@ -34,28 +35,20 @@ interface Fixed {
 
 // Keyed by path and text, so each is encoded and hashed once per isolate, and its DocMeta keeps one
 // identity for serve's prepared headers. Only a changed SITE_URL makes another robots.txt.
-const fixed = new Map<string, Fixed>();
+const fixed = new BoundedMap<string, Fixed>(16);
 
-function fixedDoc(path: string, type: string, cache: CacheClass, text: string): Fixed {
-  const key = `${path}\n${text}`;
-  let f = fixed.get(key);
-  if (!f) {
-    f = {
-      // No Last-Modified: nothing dates these bytes but the deploy that made them.
-      meta: { etag: `"${quickHash(text)}"`, lastModified: '', type, cache, rv: RENDER_VERSION },
-      body: new TextEncoder().encode(text),
-      extras: extrasFor(path),
-    };
-    if (fixed.size >= 16) fixed.delete(fixed.keys().next().value as string);
-    fixed.set(key, f);
-  }
-  return f;
-}
+const fixedDoc = (path: string, type: string, cache: CacheClass, text: string): Fixed =>
+  fixed.getOrSet(`${path}\n${text}`, () => ({
+    // No Last-Modified: nothing dates these bytes but the deploy that made them.
+    meta: { etag: `"${quickHash(text)}"`, lastModified: '', type, cache, rv: RENDER_VERSION },
+    body: new TextEncoder().encode(text),
+    extras: extrasFor(path),
+  }));
 
 /** Answers a fixed text through the stored documents' conditional path (ETag, 304, HEAD length, edge lifetime). */
 function serveFixed(c: Context<AppEnv>, path: string, type: string, cache: CacheClass, text: string): Response {
   const f = fixedDoc(path, type, cache, text);
-  return conditional(askOf(c.req.raw), f.meta, f.body, f.extras);
+  return conditional(askOf(c), f.meta, f.body, f.extras);
 }
 
 // Its text lives here, outside the render version, so nothing purges it on a deploy: a short life.

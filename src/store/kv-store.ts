@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { MAX_KEY_BYTES } from '../model/limits';
 import { StoredItem } from '../model/schema';
+import { BoundedMap } from './bounded-map';
 
 /** How a document may be cached: the subscription feed changes often, a full archive page almost never. */
 export type CacheClass = 'current' | 'archive' | 'page' | 'item';
@@ -52,25 +53,9 @@ interface Warm {
 }
 
 // Per isolate, bounded by entries and bytes; a stale entry stays as a fallback when KV fails or is slow.
-const warm = new Map<string, Warm>();
-const WARM_MAX_ENTRIES = 512;
-const WARM_MAX_BYTES = 48 * 1024 * 1024;
-let warmBytes = 0;
-
-function drop(key: string) {
-  const old = warm.get(key);
-  if (old) {
-    warmBytes -= old.doc.body.byteLength;
-    warm.delete(key);
-  }
-}
-
-function remember(key: string, doc: Doc, now: number, full: boolean) {
-  drop(key);
-  warm.set(key, { doc, at: now, full });
-  warmBytes += doc.body.byteLength;
-  while (warm.size > WARM_MAX_ENTRIES || warmBytes > WARM_MAX_BYTES) drop(warm.keys().next().value as string);
-}
+const warm = new BoundedMap<string, Warm>(512, 48 * 1024 * 1024, (w) => w.doc.body.byteLength);
+const drop = (key: string) => warm.delete(key);
+const remember = (key: string, doc: Doc, now: number, full: boolean) => warm.set(key, { doc, at: now, full });
 
 /** A strong validator from the bytes: the first 16 bytes of SHA-256, base64url. */
 export async function etagOf(body: string): Promise<string> {

@@ -1,0 +1,45 @@
+// The security headers, from Hono's secure-headers: nosniff on every answer, framing and referrer rules on pages.
+import type { MiddlewareHandler } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+
+// secure-headers turns on a dozen headers by default; Cross-Origin-Resource-Policy alone would stop
+// other sites from reading our feeds and framing the player. Only what is named below is sent.
+const NONE = {
+  crossOriginResourcePolicy: false,
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+  referrerPolicy: false,
+  strictTransportSecurity: false,
+  xContentTypeOptions: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xFrameOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+  removePoweredBy: false,
+} as const;
+
+/** Every answer, documents, problems and the API alike: no content sniffing. */
+export const noSniff: MiddlewareHandler = secureHeaders({ ...NONE, xContentTypeOptions: true });
+
+/** Scope and item pages: framed only by this site. */
+export const pageHeaders: MiddlewareHandler = secureHeaders({
+  ...NONE,
+  referrerPolicy: 'strict-origin-when-cross-origin',
+  contentSecurityPolicy: { frameAncestors: ["'self'"] },
+});
+
+/** The player: other sites frame it, sandboxed or not; it loads media and images, and nothing else. */
+export const embedHeaders: MiddlewareHandler = secureHeaders({
+  ...NONE,
+  referrerPolicy: 'strict-origin-when-cross-origin',
+  contentSecurityPolicy: {
+    frameAncestors: ['*'],
+    defaultSrc: ["'none'"],
+    mediaSrc: ["'self'", 'https:', 'http:'],
+    imgSrc: ["'self'", 'https:', 'http:'],
+    styleSrc: ["'unsafe-inline'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+  },
+});
