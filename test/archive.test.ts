@@ -1,6 +1,6 @@
 // RFC 5005 archives: pages counted from the oldest, every item reachable once, publishing cost constant.
 import { describe, expect, it } from 'vitest';
-import { countPublisherKv, get, parseXml, publish, syntheticItem } from './helpers';
+import { countPublisherKv, get, parseXml, publish, syntheticItem, walkArchives } from './helpers';
 
 type Page = { ids: string[]; prev?: string; self: string; archive: boolean };
 
@@ -32,14 +32,7 @@ async function readPage(url: string): Promise<Page> {
   };
 }
 
-async function walk(start: string): Promise<Page[]> {
-  const pages: Page[] = [];
-  for (let url: string | undefined = start; url; url = pages.at(-1)?.prev) {
-    pages.push(await readPage(url));
-    expect(pages.length).toBeLessThan(20);
-  }
-  return pages;
-}
+const walk = (start: string): Promise<Page[]> => walkArchives(start, readPage, 19);
 
 describe('archives', () => {
   it('reaches all 120 items exactly once from every format, and publishing one more rewrites only the newest documents', async () => {
