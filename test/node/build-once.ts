@@ -1,7 +1,5 @@
 // globalSetup of the Node project: builds the Worker once per run, as `npm run deploy:check` does, for every test file.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { buildWorker } from '../../scripts/harness.mjs';
 
@@ -12,9 +10,11 @@ declare module 'vitest' {
   }
 }
 
-/** Builds into a temporary directory, provides the bundle's path, and removes it after the run. */
+/** Builds into a directory of its own under dist/, provides the bundle's path, and removes it after the run. */
 export default function setup(project: TestProject): () => void {
-  const dir = mkdtempSync(join(tmpdir(), 'wirefeed-worker-'));
+  // Under the project, not the system's temp directory: Miniflare fails to start a bundle from outside it.
+  mkdirSync('dist', { recursive: true });
+  const dir = mkdtempSync('dist/test-worker-');
   project.provide('workerScript', buildWorker(dir));
   return () => rmSync(dir, { recursive: true, force: true });
 }
