@@ -1,5 +1,5 @@
 // Workers Cache: Cache-Tags on every public answer, and the writer purging exactly what it rewrote (through the EDGE_CACHE binding).
-import { SELF, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { SELF, env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
   api,
@@ -10,6 +10,7 @@ import {
   publish,
   publisherStub,
   purgeRecorder,
+  runAlarmsUntil,
   settleWriter,
   syntheticItem,
   withPublisherEnv,
@@ -142,8 +143,7 @@ describe('purges', () => {
     for (const n of [1, 2, 3]) await publish(syntheticItem(n));
     await purgeRecorder(env).reset();
     expect((await api('POST', '/rebuild')).status).toBe(202);
-    for (let i = 0; i < 20 && (await status()).render.rebuild !== null; i++) await runDurableObjectAlarm(publisherStub());
-    expect((await status()).render.rebuild).toBeNull();
+    expect((await runAlarmsUntil((s) => s.render.rebuild === null, { max: 20 })).render.rebuild).toBeNull();
     expect(await purgeRecorder(env).calls()).toContainEqual({ everything: true });
   });
 });

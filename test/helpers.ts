@@ -174,3 +174,101 @@ export function mockHub(answer: () => Promise<Response>): { url: string; body: s
   });
   return calls;
 }
+
+/** The writer's status as GET /api/status reports it (loosely typed: tests read what they check). */
+export const writerStatus = async (): Promise<any> => (await api('GET', '/status')).json<any>();
+
+/** Nothing owed: no backlog, no jobs, no rebuild, no hub pings. */
+export const owesNothing = (s: any): boolean => !s.jobs.backlog && !s.jobs.pending && !s.render.rebuild && !s.hub.queued;
+
+/**
+ * Runs the writer's alarm until `done(status)` holds, at most `max` times, and returns that status;
+ * `between(status)` runs before each alarm (a check made mid-way). Miniflare may fire a due alarm by
+ * itself; either way the next batch runs.
+ */
+export async function runAlarmsUntil(
+  done: (s: any) => boolean = owesNothing,
+  o: { max?: number; between?: (s: any) => Promise<void> } = {},
+): Promise<any> {
+  const max = o.max ?? 60;
+  for (let i = 0; i < max; i++) {
+    const s = await writerStatus();
+    if (done(s)) return s;
+    await o.between?.(s);
+    if (!(await runDurableObjectAlarm(publisherStub()))) await sleep(50);
+  }
+  throw new Error(`the writer still owes work after ${max} alarms`);
+}
+
+/** Makes every owed job due now, so a test need not wait out the writer's retry back-off (5 s, then longer). */
+export const retryOwedNow = () =>
+  runInDurableObject(publisherStub(), (_i, state) => void state.storage.sql.exec('UPDATE jobs SET not_before = 0'));
+
+/** When the earliest owed job may be retried (ms since the epoch), or null when none is owed. */
+export const owedRetryAt = () =>
+  runInDurableObject(
+    publisherStub(),
+    (_i, state) => state.storage.sql.exec<{ at: number | null }>('SELECT MIN(not_before) AS at FROM jobs').one().at,
+  );
+
+/**
+ * Follows a feed's RFC 5005 prev-archive chain from `start`: each page as `read` makes it (its
+ * `prev`, the next address to read, or none at the oldest), newest first. A chain longer than `max`
+ * pages fails.
+ */
+export async function walkArchives<P extends { prev?: string | null }>(
+  start: string,
+  read: (at: string) => Promise<P>,
+  max = 250,
+): Promise<P[]> {
+  const pages: P[] = [];
+  for (let at: string | null | undefined = start; at; at = pages.at(-1)?.prev) {
+    if (pages.length >= max) throw new Error(`${start}: the prev-archive chain does not end within ${max} pages`);
+    pages.push(await read(at));
+  }
+  return pages;
+}
+
+type KvMethod = (...args: any[]) => Promise<any>;
+
+/**
+ * Real KV with some methods replaced (a fault, a delay, a record): each replacement gets the real
+ * method and the call's arguments. Every other method goes to the real namespace untouched.
+ */
+export function kvWith(
+  kv: KVNamespace,
+  replace: Partial<Record<keyof KVNamespace, (real: KvMethod, ...args: any[]) => Promise<unknown>>>,
+): KVNamespace {
+  return new Proxy(kv, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop);
+      if (typeof value !== 'function') return value;
+      const real = (value as KvMethod).bind(target);
+      const fault = replace[prop as keyof KVNamespace];
+      return fault ? (...args: unknown[]) => fault(real, ...args) : real;
+    },
+  });
+}
+
+/** A KV replacement that refuses every call with `message`. */
+export const refuse = (message: string) => (): Promise<never> => Promise.reject(new Error(message));
+
+/** A promise and its release, for holding a call until the test lets it go. */
+export function gate(): { held: Promise<void>; release: () => void } {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((r) => (release = r));
+  return { held, release };
+}
+
+/**
+ * Imports items in one request (a quick way to set up many) and runs the writer's alarm until it owes
+ * nothing, so the next publish's writes are its own; returns the items' ids in the order given.
+ */
+export async function importSettled(items: Record<string, unknown>[]): Promise<string[]> {
+  const res = await api('POST', '/import', { items });
+  if (res.status !== 200) throw new Error(`import: ${res.status} ${await res.text()}`);
+  const ids = ((await res.json<any>()).items as { id: string }[]).map((i) => i.id);
+  await runAlarmsUntil();
+  await settleWriter();
+  return ids;
+}

@@ -67,14 +67,16 @@ describe('huge items', () => {
     const etag = before.headers.get('ETag');
     const body = `[a]: http://example.com/${'x'.repeat(2000)}\n\n${'[a] '.repeat(14_700)}`;
     expect(body.length).toBeGreaterThan(60_000);
-    const started = Date.now();
     const res = await api('PUT', '/items/refs', syntheticItem(2, { slug: 'refs', body }));
-    const took = Date.now() - started;
     const p = await problem(res);
     expect(p.status).toBe(413);
     expect(p.field).toBe('body');
     expect(p.detail).toMatch(/^body: /);
-    expect(took, 'refused before the HTML is built').toBeLessThan(3_000);
+    // Refused before the HTML is built: the size it names is the links' share counted from the tokens
+    // (14,700 references to one URL), not the size of HTML that was made.
+    expect(p.detail, 'refused before the HTML is built').toContain(
+      `renders to at least ${14_700 * 'http://example.com/'.concat('x'.repeat(2000)).length} bytes`,
+    );
     expect((await api('GET', '/items/refs')).status).toBe(404);
     expect((await get('/feed.json')).headers.get('ETag')).toBe(etag);
     // The same item in an import: refused the same way, naming the item.
@@ -92,22 +94,19 @@ describe('Markdown that is costly to render', () => {
     if (res.status !== 201) expect((await res.json<any>()).field).toBe('body');
   });
 
-  it('a body of emphasis delimiters neither takes seconds nor holds up another publish', async () => {
-    // Quadratic in marked's delimiter handling: 120 KB of "a_" is seconds of the writer's CPU.
-    const started = Date.now();
-    const slow = api('PUT', '/items/delims', syntheticItem(1, { slug: 'delims', body: 'a_'.repeat(60_000) })).then((r) => ({
-      status: r.status,
-      ms: Date.now() - started,
-    }));
-    // Sent a second later, when the costly body is with the writer; timed from when it was meant to leave
-    // (in tests the writer shares the isolate, so a busy writer delays the timer itself).
-    await new Promise((r) => setTimeout(r, 1_000));
-    await publish(syntheticItem(2));
-    const ordinary = Date.now() - (started + 1_000);
-    const { status, ms } = await slow;
-    expect([201, 413, 422]).toContain(status);
-    expect(ordinary, `an ordinary publish is not held up (it took ${ordinary} ms; the costly one ${ms} ms)`).toBeLessThan(3_000);
-    expect(ms, 'the costly body is answered quickly').toBeLessThan(3_000);
+  it('a body of emphasis delimiters is refused unrendered, and another publish sent with it goes through', async () => {
+    // Quadratic in marked's delimiter handling: 120 KB of "a_" would be seconds of the writer's CPU, so
+    // the run is refused before marked sees it (and so it cannot hold up anything else).
+    const [costly, ordinary] = await Promise.all([
+      api('PUT', '/items/delims', syntheticItem(1, { slug: 'delims', body: 'a_'.repeat(60_000) })),
+      api('PUT', '/items/item-2', syntheticItem(2)),
+    ]);
+    const p = await problem(costly);
+    expect(p.status).toBe(422);
+    expect(p.field).toBe('body');
+    expect(p.detail).toMatch(/characters in a row without a space/);
+    expect(ordinary.status).toBe(201);
+    expect((await api('GET', '/items/delims')).status).toBe(404);
   });
 });
 
@@ -228,7 +227,7 @@ describe('dates', () => {
           ]);
         },
       ),
-      { numRuns: 20, interruptAfterTimeLimit: 20_000 },
+      { numRuns: 20 },
     );
   });
 });

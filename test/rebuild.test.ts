@@ -1,13 +1,5 @@
 // Full re-renders: forced by the API, started by a stale render version (cron or request), and the render-version golden test.
-import {
-  SELF,
-  abortAllDurableObjects,
-  createExecutionContext,
-  env,
-  runDurableObjectAlarm,
-  runInDurableObject,
-  waitOnExecutionContext,
-} from 'cloudflare:test';
+import { SELF, abortAllDurableObjects, createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import Wirefeed from '../src/index';
 import { RENDER_VERSION } from '../src/render/version';
@@ -19,6 +11,7 @@ import {
   publish,
   publisherStub,
   purgeRecorder,
+  runAlarmsUntil,
   settleWriter,
   sleep,
   syntheticItem,
@@ -77,16 +70,15 @@ const progress = async () =>
 
 /** Runs the writer's alarm until the rebuild is over, checking the feeds between batches. */
 async function driveRebuild(): Promise<void> {
-  for (let alarms = 0; alarms < 30; alarms++) {
-    const p = await progress();
-    // Done: what the last batch queued for the edge leaves from the alarm, as it does after a publish.
-    if (p.rebuild === null) return settleWriter();
-    expect(p.rebuild.done).toBeLessThanOrEqual(p.rebuild.total);
-    await expectFeedsServed(`during the rebuild (${p.rebuild.done}/${p.rebuild.total})`);
-    // Miniflare may fire a due alarm by itself; either way the next batch runs.
-    if (!(await runDurableObjectAlarm(publisherStub()))) await sleep(50);
-  }
-  throw new Error('the rebuild did not finish within 30 alarms');
+  await runAlarmsUntil((s) => s.render.rebuild === null, {
+    max: 30,
+    between: async ({ render: { rebuild } }) => {
+      expect(rebuild.done).toBeLessThanOrEqual(rebuild.total);
+      await expectFeedsServed(`during the rebuild (${rebuild.done}/${rebuild.total})`);
+    },
+  });
+  // Done: what the last batch queued for the edge leaves from the alarm, as it does after a publish.
+  await settleWriter();
 }
 
 describe('rebuild', () => {

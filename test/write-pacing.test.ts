@@ -2,19 +2,15 @@
 // once more a second later with the whole burst in it, and the alarm announces what it wrote.
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { get, HUB, mockHub, ORIGIN, publish, publisherStub, settleWriter, syntheticItem, withPublisherEnv } from './helpers';
+import { get, HUB, kvWith, mockHub, ORIGIN, publish, publisherStub, settleWriter, sleep, syntheticItem, withPublisherEnv } from './helpers';
 
 /** The real namespace, with the time of every put recorded per key. */
 function timedKv(kv: KVNamespace): { kv: KVNamespace; puts: Map<string, number[]> } {
   const puts = new Map<string, number[]>();
-  const wrapped = new Proxy(kv, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop);
-      if (prop !== 'put') return typeof value === 'function' ? value.bind(target) : value;
-      return (key: string, ...rest: unknown[]) => {
-        puts.set(key, [...(puts.get(key) ?? []), Date.now()]);
-        return (value as (...a: unknown[]) => unknown).apply(target, [key, ...rest]);
-      };
+  const wrapped = kvWith(kv, {
+    put: (real, key: string, ...rest: unknown[]) => {
+      puts.set(key, [...(puts.get(key) ?? []), Date.now()]);
+      return real(key, ...rest);
     },
   });
   return { kv: wrapped, puts };
@@ -39,7 +35,7 @@ describe('write pacing', () => {
       expect((await get('/articles/item-3')).status).toBe(200);
       expect(await feedIds()).toEqual(['item-1']);
 
-      await new Promise((r) => setTimeout(r, 1100));
+      await sleep(1100);
       // Miniflare may already have fired the alarm by itself; either way it has run once this returns.
       await runDurableObjectAlarm(stub);
       expect(await feedIds()).toEqual(['item-3', 'item-2', 'item-1']);

@@ -1,12 +1,5 @@
 // Deploys the writer must notice: new deployment settings (URL, hub, page size) and a new render version mid-rebuild.
-import {
-  abortAllDurableObjects,
-  createExecutionContext,
-  env,
-  runDurableObjectAlarm,
-  runInDurableObject,
-  waitOnExecutionContext,
-} from 'cloudflare:test';
+import { abortAllDurableObjects, createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import Wirefeed from '../src/index';
@@ -21,8 +14,9 @@ import {
   ORIGIN,
   parseXml,
   publisherStub,
-  sleep,
+  runAlarmsUntil,
   syntheticItem,
+  walkArchives,
   withPublisherEnv,
 } from './helpers';
 
@@ -48,24 +42,14 @@ async function cron(): Promise<void> {
 }
 
 /** Runs the writer's alarm until nothing is owed: no backlog, no jobs, no rebuild, no hub pings. */
-async function drain(): Promise<any> {
-  for (let i = 0; i < 60; i++) {
-    const s = await status();
-    if (!s.jobs.backlog && !s.jobs.pending && !s.render.rebuild && !s.hub.queued) return s;
-    // Miniflare may fire a due alarm by itself; either way the next batch runs.
-    if (!(await runDurableObjectAlarm(publisherStub()))) await sleep(50);
-  }
-  throw new Error('the writer still owes work after 60 alarms');
-}
+const drain = () => runAlarmsUntil();
 
 /**
  * Walks a scope's RSS from its subscription feed down the RFC 5005 prev-archive links: the slugs
  * of each page, newest page first. Every link must name `site`; the walk is served at ORIGIN.
  */
 async function walk(scope: string, site: string): Promise<string[][]> {
-  const pages: string[][] = [];
-  let href: string | null = `${site}${scope}/feed.xml`;
-  while (href) {
+  const pages = await walkArchives(`${site}${scope}/feed.xml`, async (href) => {
     expect(href.startsWith(`${site}/`), href).toBe(true);
     const path = href.slice(site.length);
     const res = await get(path);
@@ -73,11 +57,10 @@ async function walk(scope: string, site: string): Promise<string[][]> {
     const channel = parseXml(await res.text()).rss.channel;
     const links: any[] = channel['atom:link'];
     expect(links.find((l) => l['@rel'] === 'self')['@href']).toBe(href);
-    pages.push((channel.item ?? []).map((i: any) => String(i.link).slice(`${site}/articles/`.length)));
-    href = links.find((l) => l['@rel'] === 'prev-archive')?.['@href'] ?? null;
-    if (pages.length > 250) throw new Error(`${scope}: the prev-archive chain does not end`);
-  }
-  return pages;
+    const slugs: string[] = (channel.item ?? []).map((i: any) => String(i.link).slice(`${site}/articles/`.length));
+    return { slugs, prev: (links.find((l) => l['@rel'] === 'prev-archive')?.['@href'] as string | undefined) ?? null };
+  });
+  return pages.map((p) => p.slugs);
 }
 
 afterEach(() => vi.restoreAllMocks());

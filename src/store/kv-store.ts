@@ -185,15 +185,20 @@ export class KvStore {
 
 const stores = new WeakMap<object, KvStore>();
 
+/** A var as a non-negative number, or `fallback` when it is unset or not one. */
+function nonNegative(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
 /** The store for a set of bindings, made once per bindings object. */
-export function storeFor(env: Pick<Env, 'FEEDS' | 'WARM_TTL'>): KvStore {
+export function storeFor(env: Pick<Env, 'FEEDS' | 'WARM_TTL' | 'KV_STALE_WAIT_MS' | 'KV_READ_TIMEOUT_MS'>): KvStore {
   let store = stores.get(env);
   if (!store) {
-    const seconds = Number(env.WARM_TTL);
     store = new KvStore(env.FEEDS, {
-      warmSeconds: Number.isFinite(seconds) && seconds >= 0 ? seconds : 5,
-      staleWaitMs: 250,
-      readTimeoutMs: 5000,
+      warmSeconds: nonNegative(env.WARM_TTL, 5),
+      staleWaitMs: nonNegative(env.KV_STALE_WAIT_MS, 250),
+      readTimeoutMs: nonNegative(env.KV_READ_TIMEOUT_MS, 5000),
     });
     stores.set(env, store);
   }

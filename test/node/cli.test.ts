@@ -6,15 +6,15 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { canonical as serverCanonical, contentHash as serverHash } from '../../src/model/hash';
 import { readContent } from '../../scripts/content-dir.mjs';
 import { canonical, contentHash, publicationOrder } from '../../scripts/content.mjs';
-import { buildWorker, startWirefeed } from '../../scripts/harness.mjs';
+import { startWirefeed } from '../../scripts/harness.mjs';
 import { BATCH_BYTES, BATCH_ITEMS, batches, sync } from '../../scripts/sync.mjs';
 
 type Seen = { method: string; path: string; body: string };
-let script: string;
+const script = inject('workerScript');
 let w: Awaited<ReturnType<typeof startWirefeed>>;
 let proxy: { url: string; seen: Seen[]; server: Server };
 let dir: string;
@@ -69,12 +69,6 @@ const SLUGS = readdirSync('content/items')
   .map((f) => f.replace(/\.md$/, ''))
   .sort();
 const file = (name: string) => join(dir, 'items', name);
-
-beforeAll(() => {
-  script = buildWorker('dist/test-cli');
-});
-
-afterAll(() => rmSync('dist/test-cli', { recursive: true, force: true }));
 
 /** A fresh writer (in-memory KV and Durable Object), its counting proxy and a copy of content/ for every test. */
 function freshWriterPerTest() {

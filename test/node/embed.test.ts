@@ -4,8 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './chromium';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorker, freePort, startWirefeed } from '../../scripts/harness.mjs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort, startWirefeed } from '../../scripts/harness.mjs';
 import { publishContent } from '../../scripts/publish.mjs';
 
 let w: Awaited<ReturnType<typeof startWirefeed>>;
@@ -17,7 +17,7 @@ let oembedHtml = '';
 const SEED = 'n-korea-blows-up-inter-korean-liaison-office';
 
 beforeAll(async () => {
-  w = await startWirefeed({ script: buildWorker('dist/test-browser') });
+  w = await startWirefeed({ script: inject('workerScript') });
   const { failed } = await publishContent({ url: w.url, dir: 'content', token: w.token, log: () => {} });
   expect(failed).toEqual([]);
 

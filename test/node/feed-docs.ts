@@ -1,5 +1,5 @@
 // Every RSS and Atom document a running wirefeed serves, found as a reader finds them (OPML, RFC 5005
-// links), and the W3C Feed Validation Service's own code run over them by URL, a few at a time.
+// links), and the W3C Feed Validation Service's own code run over them by URL, many to a Python process.
 import { execFile } from 'node:child_process';
 import { XMLParser } from 'fast-xml-parser';
 
@@ -83,7 +83,8 @@ export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: 
   return out;
 }
 
-export const VALIDATOR = 'test/tools/w3c-feedvalidator/validate';
+/** Our batch driver: the W3C validator's own wrapper, run over many documents in one Python process. */
+export const VALIDATOR = 'test/tools/validate-batch';
 
 export interface Verdict {
   feedType: string | null;
@@ -91,26 +92,51 @@ export interface Verdict {
   warnings: string[];
 }
 
-/**
- * The W3C validator on a loopback URL (it then also judges the Content-Type, as the service does) or a
- * file (with `base` as its address). Exit status 1 means "errors or warnings"; the JSON says which.
- */
-export function w3cValidate(target: string, base?: string): Promise<Verdict> {
+/** A document to validate: a loopback URL, or a file with `base` as its address. */
+export interface Target {
+  target: string;
+  base?: string;
+}
+
+/** One Python process over `jobs`, in order; each answer is what the `validate` wrapper says of that target. */
+function validateBatch(jobs: readonly Target[]): Promise<Verdict[]> {
   return new Promise((resolve, reject) => {
-    const args = [VALIDATOR, target, ...(base ? ['--base', base] : [])];
-    execFile('/usr/bin/python3', args, { maxBuffer: 16 << 20, timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err && err.code !== 1) return reject(new Error(`validate ${target}: ${stderr || err.message}`));
+    const child = execFile('/usr/bin/python3', [VALIDATOR], { maxBuffer: 64 << 20, timeout: 300_000 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`validate-batch: ${stderr || err.message}`));
+      const lines = stdout.trim().split('\n').filter(Boolean);
+      if (lines.length !== jobs.length)
+        return reject(new Error(`validate-batch: ${jobs.length} documents, ${lines.length} answers: ${stdout}${stderr}`));
       try {
-        const v = JSON.parse(stdout) as Verdict;
-        // The exit status and the report must agree, or the wrapper itself is broken.
-        if (Boolean(err) !== v.errors.length + v.warnings.length > 0)
-          reject(new Error(`validate ${target}: exit ${err?.code ?? 0} with ${stdout}`));
-        else resolve(v);
-      } catch {
-        reject(new Error(`validate ${target}: not JSON: ${stdout}${stderr}`));
+        resolve(
+          lines.map((line, i) => {
+            const { target, exit, ...v } = JSON.parse(line) as Verdict & Target & { exit: number };
+            if (target !== jobs[i]?.target) throw new Error(`answer ${i} is for ${target}, not ${jobs[i]?.target}`);
+            // The exit status and the report must agree, or the wrapper itself is broken.
+            if ((exit === 1) !== v.errors.length + v.warnings.length > 0) throw new Error(`${target}: exit ${exit} with ${line}`);
+            return v;
+          }),
+        );
+      } catch (e) {
+        reject(new Error(`validate-batch: ${(e as Error).message}`));
       }
     });
+    child.stdin?.end(jobs.map((j) => JSON.stringify(j)).join('\n'));
   });
+}
+
+/**
+ * The W3C validator on loopback URLs (it then also judges the Content-Type, as the service does) or
+ * files (with `base` as their address), split over `processes` Python processes; verdicts in input order.
+ */
+export async function w3cValidateAll(jobs: readonly Target[], processes = 2): Promise<Verdict[]> {
+  const size = Math.ceil(jobs.length / processes) || 1;
+  const chunks = Array.from({ length: Math.ceil(jobs.length / size) }, (_, i) => jobs.slice(i * size, (i + 1) * size));
+  return (await Promise.all(chunks.map(validateBatch))).flat();
+}
+
+/** The W3C validator on one loopback URL or file (with `base` as its address). */
+export async function w3cValidate(target: string, base?: string): Promise<Verdict> {
+  return (await validateBatch([{ target, ...(base ? { base } : {}) }]))[0] as Verdict;
 }
 
 /**
@@ -118,8 +144,8 @@ export function w3cValidate(target: string, base?: string): Promise<Verdict> {
  * `{ path: ['error: …', 'warning: …'] }`, so a failing assertion prints the validator's own messages.
  * An RSS path must be judged rss2 and an Atom path atom.
  */
-export async function w3cFindings(base: string, paths: readonly string[], limit = 3): Promise<Record<string, string[]>> {
-  const verdicts = await pool(paths, limit, (p) => w3cValidate(`${base}${p}`));
+export async function w3cFindings(base: string, paths: readonly string[]): Promise<Record<string, string[]>> {
+  const verdicts = await w3cValidateAll(paths.map((p) => ({ target: `${base}${p}` })));
   const findings: Record<string, string[]> = {};
   paths.forEach((p, i) => {
     const v = verdicts[i] as Verdict;

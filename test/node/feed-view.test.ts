@@ -4,15 +4,15 @@ import { mkdirSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorker, startWirefeed } from '../../scripts/harness.mjs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startWirefeed } from '../../scripts/harness.mjs';
 import { publishContent } from '../../scripts/publish.mjs';
 
 let w: Awaited<ReturnType<typeof startWirefeed>>;
 let browser: Browser;
 
 beforeAll(async () => {
-  w = await startWirefeed({ script: buildWorker('dist/test-feed-view'), bindings: { KV_WRITE_GAP_MS: '0' } });
+  w = await startWirefeed({ script: inject('workerScript'), bindings: { KV_WRITE_GAP_MS: '0' } });
   const { failed } = await publishContent({ url: w.url, dir: 'content', token: w.token, log: () => {} });
   expect(failed).toEqual([]);
   browser = await launchChromium();

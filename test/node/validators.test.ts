@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseSiteFile } from '../../scripts/content.mjs';
-import { buildWorker, startWirefeed } from '../../scripts/harness.mjs';
+import { startWirefeed } from '../../scripts/harness.mjs';
 import { publishContent } from '../../scripts/publish.mjs';
 import { discoverFeeds, pool, type FeedDocs } from './feed-docs';
 
@@ -24,7 +24,7 @@ const EXTRA = 100;
 
 beforeAll(async () => {
   // Pacing off: every document is written by the publish that changes it, before the checks read it.
-  w = await startWirefeed({ script: buildWorker('dist/test-validators'), bindings: { KV_WRITE_GAP_MS: '0' } });
+  w = await startWirefeed({ script: inject('workerScript'), bindings: { KV_WRITE_GAP_MS: '0' } });
   const { failed } = await publishContent({ url: w.url, dir: 'content', token: w.token, log: () => {} });
   expect(failed).toEqual([]);
   // Enough further articles for the main feed, /articles and a tag to have archive pages.

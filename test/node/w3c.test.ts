@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorker, freePort, startWirefeed } from '../../scripts/harness.mjs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort, startWirefeed } from '../../scripts/harness.mjs';
 import { parseItemFile, parseSiteFile } from '../../scripts/content.mjs';
 import { publishContent } from '../../scripts/publish.mjs';
 import { nameKey } from '../../src/model/names';
@@ -43,7 +43,7 @@ async function call(base: Wirefeed, method: string, path: string, body: unknown)
 
 beforeAll(async () => {
   // Pacing off: every document is written by the publish that changes it, before the checks read it.
-  const script = buildWorker('dist/test-w3c');
+  const script = inject('workerScript');
   const start = () => startWirefeed({ script, bindings: { KV_WRITE_GAP_MS: '0' } });
   [w, h] = await Promise.all([start(), start()]);
   const { failed } = await publishContent({ url: w.url, dir: 'content', token: w.token, log: () => {} });
