@@ -11,6 +11,12 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (ch) => ENTITIES[ch] as string);
 }
 
+/**
+ * Plain text written by hand into XML with & < > as hexadecimal character references, as the W3C
+ * validator wants them in plain-text elements (the element trees of xml-tree.ts do the same per node).
+ */
+export const hexEscape = (s: string) => s.replace(/&/g, '&#x26;').replace(/</g, '&#x3C;').replace(/>/g, '&#x3E;');
+
 /** Serialises a value for a <script type="application/ld+json"> block without letting it close the tag. */
 export function jsonForScript(value: unknown): string {
   return JSON.stringify(value)
