@@ -3,7 +3,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Publisher } from '../src/publish/publisher';
-import { FLUSH_BUDGET } from '../src/publish/writer';
+import { FLUSH_BUDGET } from '../src/publish/kv-writer';
 import {
   api,
   countingKv,
@@ -147,7 +147,7 @@ describe('KV refusing puts', () => {
         });
         const { kv, keys } = countingKv(refusing);
         const retryNow = () =>
-          runInDurableObject(publisherStub(), (_i, state) => void state.storage.sql.exec('UPDATE jobs SET not_before = 0'));
+          runInDurableObject(publisherStub(), (_i, state) => void state.storage.sql.exec('UPDATE queue SET not_before = 0'));
         await withPublisherEnv({ FEEDS: kv }, async () => {
           const res = await api('PUT', `/items/item-${n}`, item);
           expect(res.status).toBe(202);

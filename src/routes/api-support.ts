@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../env';
 import { ProblemError, badRequest, fieldError, unavailable } from '../errors';
 import type { Rejection } from '../publish/results';
-import type { FlushStats } from '../publish/writer';
+import type { FlushStats } from '../publish/kv-writer';
 import { storeFor } from '../store/kv-store';
 
 /** The one writer, as a stub. */
