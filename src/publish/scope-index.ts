@@ -156,13 +156,13 @@ export class ScopeIndex {
           this.sql.exec('UPDATE scopes SET label = ? WHERE scope = ?', label, scope);
           directory = true;
         }
-        if (pos !== null) pages.push(...this.touch(scope, pos, pageSize));
+        if (pos !== null) pages.push(...this.archiveTouched(scope, pos, pageSize));
       } else {
         const pos = this.position(scope, id);
         if (pos === null) continue;
         this.sql.exec('DELETE FROM members WHERE scope = ? AND pos = ?', scope, pos);
         if (this.count(scope) === 0) directory = true;
-        pages.push(...this.touch(scope, pos, pageSize));
+        pages.push(...this.archiveTouched(scope, pos, pageSize));
       }
     }
     const held = new Set(before.map((b) => b.scope));
@@ -174,13 +174,16 @@ export class ScopeIndex {
       else this.sql.exec('INSERT INTO scopes (scope, next_pos, archived, label) VALUES (?, ?, 0, ?)', scope, pos + 1, label);
       if (!state || this.count(scope) === 0 || state.label !== label) directory = true;
       this.sql.exec('INSERT INTO members (scope, pos, id) VALUES (?, ?, ?)', scope, pos, id);
-      pages.push(...this.touch(scope, pos, pageSize));
+      pages.push(...this.archiveTouched(scope, pos, pageSize));
     }
     return { pages, directory };
   }
 
-  /** The pages a change at `pos` touches, and (a write) the scope's archive count moved up to match. */
-  private touch(scope: Scope, pos: number, pageSize: number): PageRef[] {
+  /**
+   * A write: moves the scope's archive count up to the pages that have just become archives, and
+   * returns the pages a change at `pos` touches (pagesTouched).
+   */
+  private archiveTouched(scope: Scope, pos: number, pageSize: number): PageRef[] {
     const state = this.state(scope);
     if (!state) return [];
     const { pages, archived } = pagesTouched(scope, state, pos, pageSize);
