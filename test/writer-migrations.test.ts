@@ -155,9 +155,17 @@ describe('the writer schema', () => {
     expect(await runInDurableObject(publisherStub(), (_i, state) => schemaVersion(state.storage.sql))).toBe(SCHEMA_VERSION);
     expect(status.items).toEqual({ published: 5, scheduled: 1 });
     expect(status.scheduled.map((s: any) => s.slug)).toEqual(['item-5']);
-    expect(status.jobs).toEqual({ pending: 5, backlog: 14, failed: 1 });
     expect(status.failed.map((f: any) => f.job)).toEqual([{ t: 'slug', slug: 'item-2' }]);
-    if (Number(setting('rv')) === RENDER_VERSION) expect(status.render.rebuild).toMatchObject({ total: 20, done: 6, reason: 'requested' });
+    const current = Number(setting('rv')) === RENDER_VERSION;
+    if (current) {
+      expect(status.jobs).toEqual({ pending: 5, backlog: 14, failed: 1 });
+      expect(status.render.rebuild).toMatchObject({ total: 20, done: 6, reason: 'requested' });
+    } else {
+      // A renderer newer than the fixture's: opening it folds a new-version rebuild into the old one.
+      expect(status.jobs).toMatchObject({ pending: 5, failed: 1 });
+      expect(status.jobs.backlog).toBeGreaterThanOrEqual(14);
+      expect(status.render.rebuild).toMatchObject({ reason: 'new render version' });
+    }
     expect(status.hub.queued).toBe(2);
     expect(status.hub.pings).toHaveLength(10);
     expect(status.edgeCache.queued).toBeGreaterThan(0);
@@ -175,8 +183,9 @@ describe('the writer schema', () => {
       if (!(await runDurableObjectAlarm(publisherStub()))) await sleep(50);
     }
     const done = await (await api('GET', '/status')).json<any>();
-    // The job the old writer set aside stays set aside (and shown) until the item is edited.
-    expect(done.jobs).toEqual({ pending: 0, backlog: 0, failed: 1 });
+    // The job the old writer set aside stays set aside (and shown) until the item is edited, or a
+    // newer renderer's rebuild renders it again.
+    expect(done.jobs).toEqual({ pending: 0, backlog: 0, failed: current ? 1 : 0 });
     expect(done.render).toEqual({ version: RENDER_VERSION, stored: RENDER_VERSION, rebuild: null });
     const feed = await (await get('/feed.json')).json<any>();
     expect(feed.title).toBe('Fixture Desk II');
@@ -188,7 +197,7 @@ describe('the writer schema', () => {
       'item-2',
       'item-1',
     ]);
-    expect((await get('/articles/item-2')).status).toBe(404);
+    expect((await get('/articles/item-2')).status).toBe(current ? 404 : 200);
     await publish(syntheticItem(2, { title: 'Item 2, edited' }));
     expect((await get('/articles/item-2')).status).toBe(200);
     expect((await (await api('GET', '/status')).json<any>()).jobs.failed).toBe(0);
