@@ -202,13 +202,13 @@ export async function runAlarmsUntil(
 
 /** Makes every owed job due now, so a test need not wait out the writer's retry back-off (5 s, then longer). */
 export const retryOwedNow = () =>
-  runInDurableObject(publisherStub(), (_i, state) => void state.storage.sql.exec('UPDATE jobs SET not_before = 0'));
+  runInDurableObject(publisherStub(), (_i, state) => void state.storage.sql.exec('UPDATE queue SET not_before = 0'));
 
 /** When the earliest owed job may be retried (ms since the epoch), or null when none is owed. */
 export const owedRetryAt = () =>
   runInDurableObject(
     publisherStub(),
-    (_i, state) => state.storage.sql.exec<{ at: number | null }>('SELECT MIN(not_before) AS at FROM jobs').one().at,
+    (_i, state) => state.storage.sql.exec<{ at: number | null }>('SELECT MIN(not_before) AS at FROM queue WHERE priority = 0').one().at,
   );
 
 /**

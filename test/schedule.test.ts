@@ -89,7 +89,7 @@ async function expectHidden(slug: string, words: string[]) {
 
 /** Waits until every change the writer has started (alarm included) is finished. */
 const settle = () =>
-  runInDurableObject(publisherStub(), async (instance) => void (await (instance as unknown as { queue: Promise<unknown> }).queue));
+  runInDurableObject(publisherStub(), async (instance) => void (await (instance as unknown as { tail: Promise<unknown> }).tail));
 
 async function feedIds(path: string): Promise<string[]> {
   const res = await get(path);

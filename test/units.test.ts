@@ -8,7 +8,7 @@ import { canonical, contentHash, quickHash } from '../src/model/hash';
 import { problemOf } from '../src/model/messages';
 import { NAME_SLUG, baseSlug, candidateSlug, nameKey } from '../src/model/names';
 import { ItemInput } from '../src/model/schema';
-import { WritePacer } from '../src/publish/pacer';
+import { WritePacer } from '../src/publish/write-pacer';
 import { fits, renderWithin } from '../src/render/budget';
 import { BodyTooLarge, renderMarkdown } from '../src/render/markdown';
 import { fit } from '../src/render/oembed';

@@ -3,7 +3,9 @@ import { abortAllDurableObjects, createExecutionContext, env, runInDurableObject
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import Wirefeed from '../src/index';
-import { Ledger } from '../src/publish/ledger';
+import { openStores } from '../src/publish/stores';
+import { rebuildRank } from '../src/publish/render-jobs';
+import type { Job } from '../src/publish/jobs';
 import { RENDER_VERSION } from '../src/render/version';
 import {
   api,
@@ -169,13 +171,13 @@ describe('render version', () => {
     expect((await api('POST', '/import', { items: CORPUS.slice(0, 110) })).status).toBe(200);
     await drain();
     await runInDurableObject(publisherStub(), async (_i, state) => {
-      const ledger = new Ledger(state.storage.sql);
-      for (let n = 1; n <= PARTIAL; n++) ledger.addBacklog({ t: 'slug', slug: `item-${n}` });
-      ledger.setNum('rv', stored);
-      ledger.setNum('rebuildTarget', target);
-      ledger.setNum('rebuildTotal', 121);
-      ledger.setNum('rebuildStarted', Date.now());
-      ledger.setText('rebuildReason', 'site settings changed');
+      const { queue, books } = openStores(state.storage.sql);
+      for (let n = 1; n <= PARTIAL; n++) {
+        const job: Job = { t: 'slug', slug: `item-${n}` };
+        queue.queueRebuild(job, rebuildRank(job));
+      }
+      books.setNum('rv', stored);
+      books.setRebuild({ total: 121, startedAt: Date.now(), force: false, target, reason: 'site settings changed' });
       state.storage.sql.exec('UPDATE docs SET rv = ?', docsRv);
       // Nothing else is due, so the first call after the deploy sees the rebuild as the deploy left
       // it: an alarm left by the import (its purges' repeat, a minute on) could otherwise fire first
@@ -199,9 +201,10 @@ describe('render version', () => {
       (_i, state) => state.storage.sql.exec('SELECT COUNT(*) AS n FROM docs WHERE rv != ?', RENDER_VERSION).one().n,
     );
     expect(old).toBe(0);
-    const rows = await runInDurableObject(publisherStub(), (_i, state) =>
-      state.storage.sql.exec("SELECT key FROM settings WHERE key LIKE 'rebuild%'").toArray(),
-    );
+    const rows = await runInDurableObject(publisherStub(), (_i, state) => [
+      ...state.storage.sql.exec('SELECT * FROM rebuild').toArray(),
+      ...state.storage.sql.exec("SELECT key FROM settings WHERE key LIKE 'rebuild%'").toArray(),
+    ]);
     expect(rows).toEqual([]);
   });
 

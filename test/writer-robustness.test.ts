@@ -3,7 +3,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Publisher } from '../src/publish/publisher';
-import { FLUSH_BUDGET } from '../src/publish/writer';
+import { FLUSH_BUDGET } from '../src/publish/kv-writer';
 import {
   api,
   countingKv,
@@ -62,16 +62,16 @@ describe('KV budget', () => {
     // Small pages: every import makes dozens of archive pages besides the item pages.
     const items = Array.from({ length: 350 }, (_, n) => syntheticItem(n + 1));
     const { kv, counts } = countingKv(env.FEEDS);
-    // Writes and deletes per invocation: every request, alarm and cron runs one drain, one at a time.
+    // Writes and deletes per invocation: every request, alarm and cron runs the writer's run() once, one at a time.
     const perInvocation: number[] = [];
     const ops = () => (counts.put ?? 0) + (counts.delete ?? 0);
     await runInDurableObject(publisherStub(), (instance: Publisher) => {
-      const i = instance as unknown as { drain: (...a: unknown[]) => Promise<unknown> };
-      const drainOnce = i.drain;
-      i.drain = async function (this: unknown, ...a: unknown[]) {
+      const i = instance as unknown as { run: (...a: unknown[]) => Promise<unknown> };
+      const runOnce = i.run;
+      i.run = async function (this: unknown, ...a: unknown[]) {
         const start = ops();
         try {
-          return await drainOnce.apply(this, a);
+          return await runOnce.apply(this, a);
         } finally {
           perInvocation.push(ops() - start);
         }

@@ -8,8 +8,8 @@ export interface PingOutcome {
   detail: string;
 }
 
-/** POSTs hub.mode=publish for each changed feed; failures are reported, never thrown. */
-export async function pingHub(hub: string, siteUrl: string, paths: readonly string[]): Promise<PingOutcome[]> {
+/** POSTs hub.mode=publish for each changed feed; failures (and a hub silent for `timeoutMs`) are reported, never thrown. */
+export async function pingHub(hub: string, siteUrl: string, paths: readonly string[], timeoutMs: number): Promise<PingOutcome[]> {
   return Promise.all(
     paths.map(async (path) => {
       const topic = absolute(siteUrl, path);
@@ -17,7 +17,7 @@ export async function pingHub(hub: string, siteUrl: string, paths: readonly stri
         const res = await fetch(hub, {
           method: 'POST',
           // A hub that hangs must not hold the writer's alarm.
-          signal: AbortSignal.timeout(10_000),
+          signal: AbortSignal.timeout(timeoutMs),
           headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams({ 'hub.mode': 'publish', 'hub.url': topic }).toString(),
         });

@@ -43,18 +43,9 @@ type ItemRow = {
 
 const ITEM_COLUMNS = 'record, input, state, publish_at, hash, etag, created_at, updated_at';
 
-/** Synchronous SQL over the Durable Object's SQLite storage. */
+/** Synchronous SQL over the items and aliases tables. */
 export class ItemIndex {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`
-      CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, slug TEXT UNIQUE NOT NULL, seq INTEGER UNIQUE NOT NULL,
-        state TEXT NOT NULL, publish_at INTEGER NOT NULL, record TEXT NOT NULL, input TEXT NOT NULL, hash TEXT NOT NULL,
-        etag TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
-      CREATE INDEX IF NOT EXISTS items_by_state ON items (state, publish_at);
-      CREATE TABLE IF NOT EXISTS aliases (slug TEXT PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS aliases_by_id ON aliases (id);
-    `);
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   private row(where: string, value: string): IndexedItem | null {
     const r = this.sql.exec<ItemRow>(`SELECT id, slug, seq, ${ITEM_COLUMNS} FROM items WHERE ${where} = ?`, value).toArray()[0];
@@ -84,7 +75,7 @@ export class ItemIndex {
     return (this.sql.exec<{ m: number | null }>('SELECT MAX(seq) AS m FROM items').one().m ?? 0) + 1;
   }
 
-  /** Inserts or replaces an item (a rename changes the slug under the same id). */
+  /** Inserts or replaces an item (a rename changes the slug under the same id); its old addresses are the caller's. */
   saveItem(it: IndexedItem): void {
     const r = it.record;
     this.sql.exec(
@@ -103,7 +94,6 @@ export class ItemIndex {
       it.createdAt,
       it.updatedAt,
     );
-    this.sql.exec('DELETE FROM aliases WHERE slug = ?', r.slug);
   }
 
   deleteItem(id: string): void {
@@ -183,6 +173,11 @@ export class ItemIndex {
   /** Records what an old address now answers. */
   setAlias(a: Alias): void {
     this.sql.exec('INSERT OR REPLACE INTO aliases (slug, id, kind, status) VALUES (?, ?, ?, ?)', a.slug, a.id, a.kind, a.status);
+  }
+
+  /** Forgets what an address answered: a live item holds it now. */
+  dropAlias(slug: string): void {
+    this.sql.exec('DELETE FROM aliases WHERE slug = ?', slug);
   }
 
   aliasesOf(id: string): Alias[] {

@@ -1,18 +1,15 @@
 // The single writer: a Durable Object that owns the index and writes every affected document to KV.
-// A publish is one pass: stage → index → jobs → render → KV, then the outbox (edge purge, WebSub).
+// Each change is one pass, in this order: stage → index → queue → render and write KV → outbox; the
+// alarm sends the outbox (edge purges, WebSub pings) and carries on with whatever is still owed.
 import { DurableObject } from 'cloudflare:workers';
-import { MAX_PAGE_SIZE } from '../model/limits';
-import type { Scope } from '../model/paths';
-import { canonical, contentHash, uuidV5 } from '../model/hash';
+import { config } from '../config';
+import { canonical, contentHash } from '../model/hash';
 import type { ItemInput, Site, SiteSettings } from '../model/schema';
-import { feedUrl } from '../render/document';
 import { storeFor } from '../store/kv-store';
-import { commitItem, releaseDue, withdrawItem, type IndexParts } from './commit';
-import type { JobContext } from './documents';
-import { ItemIndex } from './item-index';
-import { Ledger } from './ledger';
-import { nextPurgeAt, queuePurge, sendPings, sendPurges, EVERYTHING } from './outbox';
-import { WritePacer } from './pacer';
+import { migrate } from './db-schema';
+import { commitItem, releaseDue, withdrawItem, type IndexChange } from './index-change';
+import { addStats, emptyStats, FLUSH_BUDGET, KvWriter, type FlushStats } from './kv-writer';
+import { EVERYTHING, nextPurgeAt, sendPings, sendPurges } from './outbox';
 import { finishRebuild, noticeChanges, rebuildProgress, startRebuild } from './rebuild';
 import {
   ifMatchRefusal,
@@ -23,14 +20,16 @@ import {
   type Rejection,
   type SiteResult,
 } from './results';
-import { ScopeIndex } from './scope-index';
 import { stage } from './stage';
-import { addStats, emptyStats, FLUSH_BUDGET, Writer, type FlushStats } from './writer';
 import { itemStatus, writerStatus } from './status';
+import { openStores, type Pass, type Stores } from './stores';
+import { WritePacer } from './write-pacer';
 
-// Jobs per backlog batch; the flush budget (FLUSH_BUDGET KV operations) bounds what they write.
-const BACKLOG_BATCH = 100;
+// A rebuild's jobs per batch; the flush budget (FLUSH_BUDGET KV operations) bounds what they write.
+const REBUILD_BATCH = 100;
 const NEWS_REFRESH_MS = 3_600_000;
+// After a failure past the commit, the alarm comes back this much later to finish the work.
+const RETRY_AFTER_FAILURE_MS = 5_000;
 
 const refused = (r: object): r is Rejection => (r as Rejection).ok === false;
 
@@ -39,97 +38,77 @@ class Refused {
   constructor(readonly rejection: Rejection) {}
 }
 
-const num = (s: string | undefined, fallback: number) => {
-  const n = Number(s);
-  return s !== undefined && s !== '' && Number.isFinite(n) && n >= 0 ? n : fallback;
-};
-
 export class Publisher extends DurableObject<Env> {
-  private readonly items: ItemIndex;
-  private readonly scopes: ScopeIndex;
-  private readonly ledger: Ledger;
+  private readonly stores: Stores;
   private readonly pacer = new WritePacer();
-  private queue: Promise<unknown> = Promise.resolve();
+  /** The last change queued: KV writes are awaited, so changes are chained to keep them in order. */
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.items = new ItemIndex(ctx.storage.sql);
-    this.scopes = new ScopeIndex(ctx.storage.sql);
-    this.ledger = new Ledger(ctx.storage.sql);
-    // A deploy with a new render version or new settings is noticed on the first call after it,
-    // cron or request, and the alarm starts the rebuild at once.
+    this.stores = openStores(ctx.storage.sql);
+    // Nothing runs before the schema is this code's. A deploy with a new render version or new
+    // settings is noticed on the first call after it, cron or request, and the alarm starts the rebuild.
     void ctx.blockConcurrencyWhile(async () => {
-      if (noticeChanges(this.items, this.scopes, this.ledger, this.site(), Date.now())) await ctx.storage.setAlarm(Date.now());
+      migrate(ctx.storage);
+      if (noticeChanges(this.pass(Date.now()))) await ctx.storage.setAlarm(Date.now());
     });
   }
 
+  /** The site as this deployment serves it: the stored settings, with the URL, hub and page size configured. */
   private site(): Site {
-    const size = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(num(this.env.PAGE_SIZE, 50)) || 50));
-    return { ...this.ledger.site(), url: this.env.SITE_URL, ...(this.env.HUB_URL ? { hub: this.env.HUB_URL } : {}), pageSize: size };
+    const cfg = config(this.env);
+    return { ...this.stores.books.site(), url: cfg.siteUrl, ...(cfg.hubUrl ? { hub: cfg.hubUrl } : {}), pageSize: cfg.pageSize };
   }
 
-  private parts(site: Site): IndexParts {
-    return { items: this.items, scopes: this.scopes, ledger: this.ledger, pageSize: site.pageSize };
+  private pass(now: number): Pass {
+    return { stores: this.stores, site: this.site(), now };
   }
 
-  private context(site: Site, now: number): JobContext {
-    return { items: this.items, scopes: this.scopes, ledger: this.ledger, site, now, podcastGuid: (scope) => podcastGuid(site, scope) };
-  }
-
-  // KV writes are awaited, so two publishes could interleave there; one queue keeps them in order.
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
     return run;
   }
 
-  /** Runs `change` in one transaction (rolled back if it refuses), then writes what it owes. */
-  private async change<T>(change: (p: IndexParts, now: number, site: Site) => T): Promise<(T & FlushStats) | Rejection> {
+  /** Stages and indexes a change in one transaction (rolled back if it refuses), queues what it owes, then writes it. */
+  private async change<T>(apply: (pass: Pass) => T): Promise<(T & FlushStats) | Rejection> {
     return this.serial(async () => {
-      const site = this.site();
-      const now = Date.now();
+      const pass = this.pass(Date.now());
       let out: T;
       try {
-        out = this.ctx.storage.transactionSync(() => change(this.parts(site), now, site));
+        out = this.ctx.storage.transactionSync(() => apply(pass));
       } catch (err) {
         if (err instanceof Refused) return err.rejection;
         throw err;
       }
-      return { ...out, ...(await this.drainAfterCommit(site, now)) };
+      return { ...out, ...(await this.finish(pass, false)) };
     });
   }
 
-  /**
-   * Once a change is committed it is the writer's to finish: an unexpected failure while writing is
-   * logged and left to the alarm, and the answer says how many jobs are still owed.
-   */
-  private async drainAfterCommit(site: Site, now: number): Promise<FlushStats> {
-    try {
-      return await this.drain(site, now, false);
-    } catch (err) {
-      console.error('writing after a commit failed; the alarm retries', err);
-      await this.ctx.storage.setAlarm(now + 5_000);
-      return { ...emptyStats(), pending: this.ledger.jobCount() };
-    }
+  /** Queues a change's jobs as publish work and answers its outcome. */
+  private owe({ outcome, jobs }: IndexChange): ItemOutcome {
+    this.stores.queue.owe(jobs);
+    return outcome;
   }
 
   /** The item at `slug` as the newsroom sent it, with the writer's facts apart; null when none. */
   async get(slug: string) {
-    const it = this.items.itemBySlug(slug);
+    const it = this.stores.items.itemBySlug(slug);
     return it ? itemStatus(it) : null;
   }
 
   /** One page of every item (slug order) with its hash, for sync clients. */
   async list(after: string, limit: number) {
-    return this.items.list(after, limit);
+    return this.stores.items.list(after, limit);
   }
 
   /** Publishes, schedules, edits or renames (a known `id` under a new slug) one item. */
   async put(input: ItemInput, hash: string, ifMatch?: string): Promise<PublishResult | Rejection> {
-    const r = await this.change((p, now, site) => {
-      const s = stage(this.items, this.scopes, site, input, now, ifMatch);
-      if (!s.ok) throw new Refused(s);
-      return commitItem(p, s, input, hash, now);
+    const r = await this.change((pass) => {
+      const staged = stage(pass, input, ifMatch);
+      if (!staged.ok) throw new Refused(staged);
+      return this.owe(commitItem(pass, staged, input, hash));
     });
     return refused(r) ? r : { ok: true, ...r };
   }
@@ -137,12 +116,13 @@ export class Publisher extends DurableObject<Env> {
   /** Imports many items in one pass: all are staged, and if any is refused, none is kept. */
   async putMany(inputs: { input: ItemInput; hash: string }[]): Promise<ImportResult> {
     const rejections: (Rejection & { index: number })[] = [];
-    const r = await this.change((p, now, site) => {
+    const r = await this.change((pass) => {
       const outcomes: ItemOutcome[] = [];
       inputs.forEach(({ input, hash }, index) => {
-        const s = stage(this.items, this.scopes, site, input, now);
-        if (!s.ok) rejections.push({ ...s, index });
-        else if (!rejections.length) outcomes.push(commitItem(p, s, input, hash, now));
+        // Each item is staged against the index as the items before it left it.
+        const staged = stage(pass, input);
+        if (!staged.ok) rejections.push({ ...staged, index });
+        else if (!rejections.length) outcomes.push(this.owe(commitItem(pass, staged, input, hash)));
       });
       if (rejections.length) throw new Refused(rejections[0] as Rejection);
       return { items: outcomes };
@@ -152,20 +132,20 @@ export class Publisher extends DurableObject<Env> {
 
   /** Withdraws an item from every document that holds it; its addresses answer 410 from now on. */
   async remove(slug: string, ifMatch?: string): Promise<PublishResult | Rejection> {
-    const r = await this.change((p, now) => {
-      const prev = this.items.itemBySlug(slug);
+    const r = await this.change((pass) => {
+      const prev = this.stores.items.itemBySlug(slug);
       if (!prev) throw new Refused(reject(404, 'slug', `no item "${slug}" is stored`));
       const stale = ifMatchRefusal(ifMatch, prev.etag);
       if (stale) throw new Refused(stale);
-      return withdrawItem(p, prev, now);
+      return this.owe(withdrawItem(pass, prev));
     });
     return refused(r) ? r : { ok: true, ...r };
   }
 
   /** The site settings as stored, and the hash of what was sent for them (as items have). */
   async getSite(): Promise<{ settings: SiteSettings; hash: string }> {
-    const settings = this.ledger.site();
-    return { settings, hash: this.ledger.text('siteHash') ?? (await contentHash(settings)) };
+    const settings = this.stores.books.site();
+    return { settings, hash: this.stores.books.text('siteHash') ?? (await contentHash(settings)) };
   }
 
   /**
@@ -175,96 +155,114 @@ export class Publisher extends DurableObject<Env> {
   async putSite(settings: SiteSettings, hash: string): Promise<SiteResult> {
     return this.serial(async () => {
       const now = Date.now();
-      const changed = canonical(this.ledger.site()) !== canonical(settings);
-      this.ledger.setText('siteHash', hash);
-      if (changed) {
-        this.ctx.storage.transactionSync(() => {
-          this.ledger.saveSite(settings);
-          startRebuild(this.items, this.scopes, this.ledger, now, 'site settings changed');
-        });
-      }
-      const stats = await this.drain(this.site(), now, true);
-      return { changed, rebuild: rebuildProgress(this.ledger), ...stats };
+      const { books } = this.stores;
+      const changed = canonical(books.site()) !== canonical(settings);
+      this.ctx.storage.transactionSync(() => {
+        books.setText('siteHash', hash);
+        if (!changed) return;
+        books.saveSite(settings);
+        startRebuild(this.pass(now), 'site settings changed');
+      });
+      // The pass renders with the settings just stored.
+      const stats = await this.finish(this.pass(now), true);
+      return { changed, rebuild: rebuildProgress(this.stores), ...stats };
     });
   }
 
   /** Starts a full rebuild that rewrites every document (even identical bytes); progress is in the status. */
   async rebuild() {
     return this.serial(async () => {
-      const now = Date.now();
-      this.ctx.storage.transactionSync(() => startRebuild(this.items, this.scopes, this.ledger, now, 'requested', true));
-      await this.drain(this.site(), now, true);
-      return writerStatus(this.items, this.ledger, this.env, this.purgeGapMs());
+      const pass = this.pass(Date.now());
+      this.ctx.storage.transactionSync(() => startRebuild(pass, 'requested', true));
+      await this.finish(pass, true);
+      return writerStatus(this.stores, config(this.env));
     });
   }
 
   /** The writer's state at a glance. */
   async status() {
-    return writerStatus(this.items, this.ledger, this.env, this.purgeGapMs());
+    return writerStatus(this.stores, config(this.env));
   }
 
   /** The cron's call: notice a new render version, refresh the news sitemap, then do what is due. */
   async tick(): Promise<void> {
     await this.serial(async () => {
-      const now = Date.now();
-      noticeChanges(this.items, this.scopes, this.ledger, this.site(), now);
-      if (now - (this.ledger.num('newsAt') ?? 0) >= NEWS_REFRESH_MS) {
-        this.ledger.addJob({ t: 'news' });
-        this.ledger.setNum('newsAt', now);
-      }
-      await this.drain(this.site(), now, true);
+      const pass = this.pass(Date.now());
+      const { books, queue } = this.stores;
+      this.ctx.storage.transactionSync(() => {
+        noticeChanges(pass);
+        if (pass.now - (books.num('newsAt') ?? 0) >= NEWS_REFRESH_MS) {
+          queue.owe([{ t: 'news' }]);
+          books.setNum('newsAt', pass.now);
+        }
+      });
+      await this.finish(pass, true);
     });
   }
 
   /**
-   * Releases scheduled items, retries owed jobs and takes a backlog batch; then, outside the write
-   * queue (a slow edge or hub must not hold publishes), the edge purges and hub pings, and the alarm
-   * is set again for what they left.
+   * Releases scheduled items, retries owed jobs and takes a batch of rebuild work; then, outside the
+   * serial chain (a slow edge or hub must not hold publishes), the edge purges and hub pings, and
+   * the alarm is set again for what they left.
    */
   override async alarm(): Promise<void> {
-    const stats = await this.serial(async () => this.drain(this.site(), Date.now(), true));
-    await sendPurges(this.ledger, this.env.EDGE_CACHE, Date.now(), this.purgeGapMs());
-    await sendPings(this.ledger, this.env.HUB_URL, this.env.SITE_URL, Date.now());
+    const stats = await this.serial(async () => this.run(this.pass(Date.now()), true));
+    const cfg = config(this.env);
+    const { outbox, books } = this.stores;
+    await sendPurges(outbox, books, this.env.EDGE_CACHE, Date.now(), cfg);
+    await sendPings(outbox, Date.now(), cfg);
     await this.reschedule(Date.now(), stats.dueAt);
   }
 
   /**
-   * What is owed, in order, within one invocation's KV budget: scheduled items now due, jobs, then
-   * (alarm, cron, rebuilds) one backlog batch. Edge purges and hub pings leave from the alarm, which
-   * this sets for whatever comes next: at once when purges are due and the rate limit allows.
+   * Once a change is committed it is the writer's to finish, so the answer must not say nothing was
+   * stored: a failure while writing is logged and left to the alarm, and the answer says how many
+   * jobs are still owed.
    */
-  private async drain(site: Site, now: number, backlog: boolean): Promise<FlushStats> {
-    const writer = new Writer(storeFor(this.env), this.ledger, this.pacer, num(this.env.KV_WRITE_GAP_MS, 1000));
-    if (this.items.dueScheduled(now).length) this.ctx.storage.transactionSync(() => releaseDue(this.parts(site), now));
-    const ctx = this.context(site, now);
-    let stats = await writer.flush(ctx, this.ledger.jobs(now), { source: 'jobs', budget: FLUSH_BUDGET });
-    queuePurge(this.ledger, stats.keys, now);
-    if (this.env.HUB_URL) this.ledger.addHub(stats.feeds);
-    // One invocation's KV operations are shared: what publishes owe first, then the backlog.
-    const room = FLUSH_BUDGET - stats.kvWrites - stats.kvDeletes;
-    const batch = backlog && room > 0 ? this.ledger.backlog(BACKLOG_BATCH) : [];
-    if (batch.length) {
-      const more = await writer.flush(ctx, batch, { source: 'backlog', force: this.ledger.num('rebuildForce') === 1, budget: room });
-      if (this.env.HUB_URL) this.ledger.addHub(more.feeds);
-      stats = addStats(stats, { ...more, dueAt: more.deferred === batch.length ? more.dueAt : now });
-      if (finishRebuild(this.ledger)) queuePurge(this.ledger, [EVERYTHING], now);
+  private async finish(pass: Pass, withRebuild: boolean): Promise<FlushStats> {
+    try {
+      return await this.run(pass, withRebuild);
+    } catch (err) {
+      console.error('writing after a commit failed; the alarm retries', err);
+      await this.ctx.storage.setAlarm(pass.now + RETRY_AFTER_FAILURE_MS);
+      return { ...emptyStats(), pending: this.stores.queue.size() };
     }
-    await this.reschedule(now, stats.dueAt);
+  }
+
+  /**
+   * What is owed, in order, within one invocation's KV budget: scheduled items now due, publish work,
+   * then (alarm, cron, rebuilds) one batch of rebuild work. What KV now holds goes to the outbox;
+   * the alarm is set for whatever comes next: at once when purges are due and the rate limit allows.
+   */
+  private async run(pass: Pass, withRebuild: boolean): Promise<FlushStats> {
+    const { items, queue, outbox, books } = pass.stores;
+    const cfg = config(this.env);
+    if (items.dueScheduled(pass.now).length) this.ctx.storage.transactionSync(() => queue.owe(releaseDue(pass)));
+    const kv = new KvWriter(pass, storeFor(this.env), this.pacer, cfg.kvWriteGapMs);
+    let stats = await kv.flush(queue.due(pass.now), { tier: 'publish', budget: FLUSH_BUDGET });
+    outbox.queuePurges(stats.keys, pass.now);
+    if (cfg.hubUrl) outbox.addHub(stats.feeds);
+    // One invocation's KV operations are shared: what publishes owe first, then the rebuild.
+    const room = FLUSH_BUDGET - stats.kvWrites - stats.kvDeletes;
+    const batch = withRebuild && room > 0 ? queue.rebuildBatch(REBUILD_BATCH) : [];
+    if (batch.length) {
+      const more = await kv.flush(batch, { tier: 'rebuild', force: books.rebuild()?.force ?? false, budget: room });
+      if (cfg.hubUrl) outbox.addHub(more.feeds);
+      stats = addStats(stats, { ...more, dueAt: more.deferred === batch.length ? more.dueAt : pass.now });
+      if (finishRebuild(pass.stores)) outbox.queuePurges([EVERYTHING], pass.now);
+    }
+    await this.reschedule(pass.now, stats.dueAt);
     return stats;
   }
 
-  /** Cloudflare rate-limits purges: at most one call per this many ms. */
-  private purgeGapMs(): number {
-    return num(this.env.PURGE_GAP_MS, 12_000);
-  }
-
   private async reschedule(now: number, dueAt: number | null): Promise<void> {
+    const { items, queue, outbox, books } = this.stores;
     const times = [
-      this.items.nextScheduledAt(),
-      this.ledger.jobCount() ? this.ledger.nextJobAt() : null,
-      this.ledger.backlogSize() ? (dueAt ?? now) : null,
-      nextPurgeAt(this.ledger, this.purgeGapMs()),
-      this.ledger.hubQueued() ? now : null,
+      items.nextScheduledAt(),
+      queue.pending() ? queue.nextDueAt() : null,
+      queue.rebuildLeft() ? (dueAt ?? now) : null,
+      nextPurgeAt(outbox, books, config(this.env).purgeGapMs),
+      outbox.hubQueued() ? now : null,
       dueAt,
     ].filter((t): t is number => t !== null);
     if (!times.length) return;
@@ -272,12 +270,4 @@ export class Publisher extends DurableObject<Env> {
     // Set exactly: a scheduled story moved later must not leave the alarm at its old time.
     if ((await this.ctx.storage.getAlarm()) !== at) await this.ctx.storage.setAlarm(at);
   }
-}
-
-/** Podcasting 2.0 GUID: the UUIDv5 (in the namespace the spec gives) of the feed URL without scheme or trailing slash. */
-function podcastGuid(site: Site, scope: Scope): Promise<string> {
-  const url = feedUrl({ site, scope, page: 0 }, 'xml')
-    .replace(/^[a-z]+:\/\//i, '')
-    .replace(/\/+$/, '');
-  return uuidV5('ead4c236bf5858c6a2c6a6b28d128cb6', url);
 }

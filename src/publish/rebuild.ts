@@ -1,75 +1,70 @@
-// A full re-render as one idempotent job of the writer: after a deploy that changes a renderer, a site
-// settings change, or on demand. Old copies keep being served until each document is rewritten.
+// A full re-render as one idempotent piece of the writer's work: after a deploy that changes a
+// renderer, a site settings change, or on demand. Old copies keep being served until each document
+// is rewritten. Its state is one typed record (books.ts); its jobs are the queue's rebuild work.
 import { byScopeKind } from '../model/paths';
 import { SITEMAP_PAGE } from '../render/sitemap';
 import { RENDER_VERSION } from '../render/version';
-import type { ItemIndex } from './item-index';
-import type { Ledger } from './ledger';
+import type { Job } from './jobs';
+import { rebuildRank } from './render-jobs';
 import type { RebuildProgress } from './results';
-import type { Site } from '../model/schema';
-import type { ScopeIndex } from './scope-index';
+import type { Pass, Stores } from './stores';
 
 /**
- * Queues every document the writer owes in the backlog, in the order readers need them: home page
- * and subscription feeds, the directory and sitemaps, archive pages, then item pages. A rebuild
- * already under way is folded in (the backlog holds each job once).
+ * Queues every document the writer owes as rebuild work, ranked in the order readers need them (home
+ * page and subscription feeds, the directory and sitemaps, archive pages, then item pages). A
+ * rebuild already under way is folded in (the queue holds each job once).
  */
-export function startRebuild(items: ItemIndex, scopes: ScopeIndex, ledger: Ledger, now: number, reason: string, force = false): void {
+export function startRebuild(pass: Pass, reason: string, force = false): void {
+  const { items, scopes, queue, books } = pass.stores;
   const all = scopes.scopes().sort((a, b) => byScopeKind(a.scope, b.scope));
-  for (const s of all) ledger.addBacklog({ t: 'scope', scope: s.scope, page: 0 });
-  ledger.addBacklog({ t: 'directory' });
-  ledger.addBacklog({ t: 'news' });
+  const jobs: Job[] = all.map((s) => ({ t: 'scope', scope: s.scope, page: 0 }));
+  jobs.push({ t: 'directory' }, { t: 'news' });
   const sitemapPages = Math.ceil((items.nextSeq() - 1) / SITEMAP_PAGE);
-  for (let page = 1; page <= sitemapPages; page++) ledger.addBacklog({ t: 'sitemap', page });
-  for (const s of all) for (let page = 1; page <= s.archived; page++) ledger.addBacklog({ t: 'scope', scope: s.scope, page });
-  for (const slug of items.allSlugs()) ledger.addBacklog({ t: 'slug', slug });
-  const running = ledger.num('rebuildTotal') !== null;
-  ledger.setNum('rebuildTotal', ledger.backlogSize() + (running ? rebuildDone(ledger) : 0));
-  if (!running) ledger.setNum('rebuildStarted', now);
-  // The version this rebuild renders with: a deploy during a rebuild folds a new one in (above).
-  ledger.setNum('rebuildTarget', RENDER_VERSION);
-  ledger.setNum('rebuildForce', force || ledger.num('rebuildForce') === 1 ? 1 : 0);
-  ledger.setText('rebuildReason', reason);
+  for (let page = 1; page <= sitemapPages; page++) jobs.push({ t: 'sitemap', page });
+  for (const s of all) for (let page = 1; page <= s.archived; page++) jobs.push({ t: 'scope', scope: s.scope, page });
+  for (const slug of items.allSlugs()) jobs.push({ t: 'slug', slug });
+  for (const job of jobs) queue.queueRebuild(job, rebuildRank(job));
+  const running = books.rebuild();
+  books.setRebuild({
+    total: queue.rebuildLeft() + (running ? rebuildDone(pass.stores) : 0),
+    startedAt: running?.startedAt ?? pass.now,
+    // The version this rebuild renders with: a deploy during a rebuild folds a new one in (above).
+    target: RENDER_VERSION,
+    force: force || (running?.force ?? false),
+    reason,
+  });
 }
 
-function rebuildDone(ledger: Ledger): number {
-  return Math.max(0, (ledger.num('rebuildTotal') ?? 0) - ledger.backlogSize());
+function rebuildDone({ books, queue }: Pick<Stores, 'books' | 'queue'>): number {
+  return Math.max(0, (books.rebuild()?.total ?? 0) - queue.rebuildLeft());
 }
 
 /** The rebuild under way, or null. */
-export function rebuildProgress(ledger: Ledger): RebuildProgress | null {
-  const total = ledger.num('rebuildTotal');
-  if (total === null) return null;
-  return {
-    total,
-    done: rebuildDone(ledger),
-    startedAt: new Date(ledger.num('rebuildStarted') ?? 0).toISOString(),
-    reason: ledger.text('rebuildReason') ?? '',
-  };
+export function rebuildProgress(stores: Pick<Stores, 'books' | 'queue'>): RebuildProgress | null {
+  const r = stores.books.rebuild();
+  if (r === null) return null;
+  return { total: r.total, done: rebuildDone(stores), startedAt: new Date(r.startedAt).toISOString(), reason: r.reason };
 }
 
 /**
  * True when the documents KV holds were made by another renderer (and there are documents), and no
- * rebuild with this one is under way. With no documents yet, this version is simply recorded.
+ * rebuild with this one is under way. With no documents yet, this version is simply recorded (a write).
  */
-export function staleRenderVersion(ledger: Ledger): boolean {
-  if (ledger.num('rv') === RENDER_VERSION) return false;
-  if (ledger.docCount() === 0) {
-    ledger.setNum('rv', RENDER_VERSION);
+function staleRenderVersion({ books }: Stores): boolean {
+  if (books.num('rv') === RENDER_VERSION) return false;
+  if (books.docCount() === 0) {
+    books.setNum('rv', RENDER_VERSION);
     return false;
   }
-  return ledger.num('rebuildTotal') === null || ledger.num('rebuildTarget') !== RENDER_VERSION;
+  return books.rebuild()?.target !== RENDER_VERSION;
 }
 
-/** Closes a rebuild whose backlog is empty: KV now holds this version's documents. Returns whether it did. */
-export function finishRebuild(ledger: Ledger): boolean {
-  if (ledger.num('rebuildTotal') === null || ledger.backlogSize() > 0) return false;
-  ledger.setNum('rv', ledger.num('rebuildTarget') ?? RENDER_VERSION);
-  ledger.setNum('rebuildTarget', null);
-  ledger.setNum('rebuildTotal', null);
-  ledger.setNum('rebuildStarted', null);
-  ledger.setNum('rebuildForce', null);
-  ledger.setText('rebuildReason', null);
+/** Closes a rebuild whose work is all done: KV now holds this version's documents. Returns whether it did. */
+export function finishRebuild({ books, queue }: Stores): boolean {
+  const r = books.rebuild();
+  if (r === null || queue.rebuildLeft() > 0) return false;
+  books.setNum('rv', r.target);
+  books.setRebuild(null);
   return true;
 }
 
@@ -77,19 +72,24 @@ export function finishRebuild(ledger: Ledger): boolean {
  * Starts a rebuild when the documents KV holds were rendered by another renderer or for another
  * deployment (its URL, hub or page size: every document names them). Returns whether one started.
  */
-export function noticeChanges(items: ItemIndex, scopes: ScopeIndex, ledger: Ledger, site: Site, now: number): boolean {
+export function noticeChanges(pass: Pass): boolean {
+  const { books, scopes, queue } = pass.stores;
+  const { site } = pass;
   const fingerprint = JSON.stringify({ url: site.url, hub: site.hub ?? '', pageSize: site.pageSize });
-  const before = ledger.text('deployment');
-  ledger.setText('deployment', fingerprint);
-  const redeployed = before !== null && before !== fingerprint && ledger.docCount() > 0;
+  const before = books.text('deployment');
+  books.setText('deployment', fingerprint);
+  const redeployed = before !== null && before !== fingerprint && books.docCount() > 0;
   // Pages are cut by the page size: archives are counted again in the new size, and the pages a
   // larger size no longer has are queued, so their old copies are deleted rather than served.
   if (redeployed && (JSON.parse(before) as { pageSize: number }).pageSize !== site.pageSize) {
     for (const c of scopes.recountArchives(site.pageSize))
-      for (let page = c.to + 1; page <= c.from; page++) ledger.addBacklog({ t: 'scope', scope: c.scope, page });
+      for (let page = c.to + 1; page <= c.from; page++) {
+        const job: Job = { t: 'scope', scope: c.scope, page };
+        queue.queueRebuild(job, rebuildRank(job));
+      }
   }
-  if (redeployed) startRebuild(items, scopes, ledger, now, 'deployment settings changed');
-  else if (staleRenderVersion(ledger)) startRebuild(items, scopes, ledger, now, 'new render version');
+  if (redeployed) startRebuild(pass, 'deployment settings changed');
+  else if (staleRenderVersion(pass.stores)) startRebuild(pass, 'new render version');
   else return false;
   return true;
 }

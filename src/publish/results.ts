@@ -1,6 +1,6 @@
 // What the writer answers: publish, import, site and rebuild results, refusals, and its status.
-import type { FlushStats } from './writer';
-import type { Job } from './ledger';
+import type { Job } from './jobs';
+import type { FlushStats } from './kv-writer';
 
 /** Why the writer refused a change; nothing was changed. */
 export interface Rejection {

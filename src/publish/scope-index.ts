@@ -40,33 +40,64 @@ export function scopesOf(item: ItemRecord): Map<Scope, string> {
   return out;
 }
 
+/** A name seen for the first time, and the slug it gets: written when the change is committed. */
+export interface NewName {
+  kind: NameKind;
+  key: string;
+  slug: string;
+}
+
+/** Synchronous SQL over the names, members and scopes tables. */
+/**
+ * The pages a change at `pos` touches: its own page, the subscription document (it may show items
+ * from archive pages after withdrawals), and pages that have just become archives; with the archive
+ * count the scope has after it.
+ */
+function pagesTouched(scope: Scope, state: ScopeState, pos: number, pageSize: number): { pages: PageRef[]; archived: number } {
+  const first = currentFirstPage(state.nextPos - 1, pageSize);
+  const page = Math.ceil(pos / pageSize);
+  const pages: PageRef[] = [{ scope, page: 0 }];
+  if (page < first) pages.push({ scope, page });
+  // Pages that have just become archives, and the archive that was newest until now: its
+  // next-archive link moves from the subscription document to the first of them.
+  if (first - 1 <= state.archived) return { pages, archived: state.archived };
+  for (let k = Math.max(1, state.archived); k < first; k++) pages.push({ scope, page: k });
+  return { pages, archived: first - 1 };
+}
+
 export class ScopeIndex {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`
-      CREATE TABLE IF NOT EXISTS names (kind TEXT NOT NULL, key TEXT NOT NULL, slug TEXT NOT NULL, PRIMARY KEY (kind, key), UNIQUE (kind, slug));
-      CREATE TABLE IF NOT EXISTS members (scope TEXT NOT NULL, pos INTEGER NOT NULL, id TEXT NOT NULL, PRIMARY KEY (scope, pos));
-      CREATE INDEX IF NOT EXISTS members_by_id ON members (id, scope);
-      CREATE TABLE IF NOT EXISTS scopes (scope TEXT PRIMARY KEY, next_pos INTEGER NOT NULL, archived INTEGER NOT NULL, label TEXT NOT NULL);
-    `);
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   /**
-   * The slug of a name, given the first time the name is seen and kept for good: two names never
-   * share a slug ("José" and "Jose" get "jose" and "jose-2"; "李明" and "王芳" keep their own).
-   * Another spelling of the same name (case, spacing) keeps the slug.
+   * The slugs of `names` (one kind), reading only: a name seen before keeps its slug for good, a new
+   * one gets the first free candidate, and two names never share a slug ("José" and "Jose" get
+   * "jose" and "jose-2"; "李明" and "王芳" keep their own). Another spelling of the same name (case,
+   * spacing) keeps the slug. New names are added to `fresh`, for recordNames to write.
    */
-  assignName(kind: NameKind, name: string): string {
-    const key = nameKey(name);
-    const found = this.sql.exec<{ slug: string }>('SELECT slug FROM names WHERE kind = ? AND key = ?', kind, key).toArray()[0];
-    if (found) return found.slug;
-    const base = baseSlug(name);
-    for (let n = 1; ; n++) {
-      const slug = candidateSlug(base, kind, n);
-      if (!this.sql.exec('SELECT 1 FROM names WHERE kind = ? AND slug = ?', kind, slug).toArray().length) {
-        this.sql.exec('INSERT INTO names (kind, key, slug) VALUES (?, ?, ?)', kind, key, slug);
-        return slug;
+  proposeNames(kind: NameKind, names: readonly string[], fresh: NewName[]): string[] {
+    return names.map((name) => {
+      const key = nameKey(name);
+      const found = this.sql.exec<{ slug: string }>('SELECT slug FROM names WHERE kind = ? AND key = ?', kind, key).toArray()[0];
+      if (found) return found.slug;
+      const proposed = fresh.find((f) => f.kind === kind && f.key === key);
+      if (proposed) return proposed.slug;
+      const base = baseSlug(name);
+      for (let n = 1; ; n++) {
+        const slug = candidateSlug(base, kind, n);
+        const taken =
+          fresh.some((f) => f.kind === kind && f.slug === slug) ||
+          this.sql.exec('SELECT 1 FROM names WHERE kind = ? AND slug = ?', kind, slug).toArray().length > 0;
+        if (!taken) {
+          fresh.push({ kind, key, slug });
+          return slug;
+        }
       }
-    }
+    });
+  }
+
+  /** Writes names first seen in a committed change, with the slugs they were given. */
+  recordNames(names: readonly NewName[]): void {
+    for (const n of names) this.sql.exec('INSERT INTO names (kind, key, slug) VALUES (?, ?, ?)', n.kind, n.key, n.slug);
   }
 
   private state(scope: Scope): ScopeState | null {
@@ -125,13 +156,13 @@ export class ScopeIndex {
           this.sql.exec('UPDATE scopes SET label = ? WHERE scope = ?', label, scope);
           directory = true;
         }
-        if (pos !== null) pages.push(...this.touched(scope, pos, pageSize));
+        if (pos !== null) pages.push(...this.archiveTouched(scope, pos, pageSize));
       } else {
         const pos = this.position(scope, id);
         if (pos === null) continue;
         this.sql.exec('DELETE FROM members WHERE scope = ? AND pos = ?', scope, pos);
         if (this.count(scope) === 0) directory = true;
-        pages.push(...this.touched(scope, pos, pageSize));
+        pages.push(...this.archiveTouched(scope, pos, pageSize));
       }
     }
     const held = new Set(before.map((b) => b.scope));
@@ -143,29 +174,21 @@ export class ScopeIndex {
       else this.sql.exec('INSERT INTO scopes (scope, next_pos, archived, label) VALUES (?, ?, 0, ?)', scope, pos + 1, label);
       if (!state || this.count(scope) === 0 || state.label !== label) directory = true;
       this.sql.exec('INSERT INTO members (scope, pos, id) VALUES (?, ?, ?)', scope, pos, id);
-      pages.push(...this.touched(scope, pos, pageSize));
+      pages.push(...this.archiveTouched(scope, pos, pageSize));
     }
     return { pages, directory };
   }
 
   /**
-   * The pages a change at `pos` touches: its own page, the subscription document (it may show items
-   * from archive pages after withdrawals), and pages that have just become archives.
+   * A write: moves the scope's archive count up to the pages that have just become archives, and
+   * returns the pages a change at `pos` touches (pagesTouched).
    */
-  private touched(scope: Scope, pos: number, pageSize: number): PageRef[] {
+  private archiveTouched(scope: Scope, pos: number, pageSize: number): PageRef[] {
     const state = this.state(scope);
     if (!state) return [];
-    const first = currentFirstPage(state.nextPos - 1, pageSize);
-    const page = Math.ceil(pos / pageSize);
-    const out: PageRef[] = [{ scope, page: 0 }];
-    if (page < first) out.push({ scope, page });
-    // Pages that have just become archives, and the archive that was newest until now: its
-    // next-archive link moves from the subscription document to the first of them.
-    if (first - 1 > state.archived) {
-      for (let k = Math.max(1, state.archived); k < first; k++) out.push({ scope, page: k });
-      this.sql.exec('UPDATE scopes SET archived = ? WHERE scope = ?', first - 1, scope);
-    }
-    return out;
+    const { pages, archived } = pagesTouched(scope, state, pos, pageSize);
+    if (archived !== state.archived) this.sql.exec('UPDATE scopes SET archived = ? WHERE scope = ?', archived, scope);
+    return pages;
   }
 
   /** The records of the members a query names, in its order, and those the schema no longer accepts. */

@@ -1,5 +1,6 @@
 // Stage: an input becomes the record the writer would store, checked against the index and rendered
-// into every document it appears in, before anything is committed. A failure here changes nothing.
+// into every document it appears in, before anything is committed. It only reads: a failure here
+// changes nothing, and the names it gives slugs are written by the commit (index-change.ts).
 import { DOC_BUDGET_BYTES, LIMITS } from '../model/limits';
 import { nameScope, newItemId } from '../model/paths';
 import { problemOf } from '../model/messages';
@@ -18,8 +19,9 @@ import { oembedAnswer, oembedXml } from '../render/oembed';
 import { renderScopePage } from '../render/scope-page';
 import { renderNewsSitemap, renderSitemapPage } from '../render/sitemap';
 import type { IndexedItem, ItemIndex } from './item-index';
-import { scopesOf, type ScopeIndex } from './scope-index';
+import { scopesOf, type NewName } from './scope-index';
 import { ifMatchRefusal, reject, type Rejection } from './results';
+import type { Pass } from './stores';
 
 /** A change the writer can commit: the new record, what it replaces, and its state. */
 export interface Staged {
@@ -28,6 +30,8 @@ export interface Staged {
   prev: IndexedItem | null;
   state: 'published' | 'scheduled';
   publishAt: number;
+  /** Names seen for the first time, with the slugs the record gives them. */
+  names: NewName[];
 }
 
 /** The first of each name by its key: "Korea" and "korea" are one tag. */
@@ -42,16 +46,11 @@ function unique<T>(xs: readonly T[], name: (x: T) => string): T[] {
 /**
  * Builds the record for `input` with the site's defaults (language, authors), checks that the slug
  * and id agree with the index and that `ifMatch` names the current version, and renders the body.
- * Names are given their slugs here, so the caller runs this inside the transaction it may roll back.
+ * Reads only; a name seen for the first time is proposed a slug, which the commit writes.
  */
-export function stage(
-  items: ItemIndex,
-  scopes: ScopeIndex,
-  site: Site,
-  input: ItemInput,
-  now: number,
-  ifMatch?: string,
-): Staged | Rejection {
+export function stage(pass: Pass, input: ItemInput, ifMatch?: string): Staged | Rejection {
+  const { site, now } = pass;
+  const { items, scopes } = pass.stores;
   const bySlug = items.itemBySlug(input.slug);
   const byId = input.id ? items.itemById(input.id) : null;
   if (bySlug && input.id && bySlug.record.id !== input.id) {
@@ -71,6 +70,7 @@ export function stage(
   const { id: _id, ...fields } = input;
   const authors = unique(input.authors ?? [{ name: site.author }], (a) => a.name);
   const tags = unique(input.tags ?? [], (t) => t);
+  const names: NewName[] = [];
   const record: ItemRecord = {
     ...fields,
     language: input.language ?? site.language,
@@ -80,15 +80,19 @@ export function stage(
     seq: prev?.record.seq ?? items.nextSeq(),
     bodyHtml,
     refs: {
-      authors: authors.map((a) => scopes.assignName('author', a.name)),
-      tags: tags.map((t) => scopes.assignName('tag', t)),
-      ...(input.section ? { section: scopes.assignName('section', input.section) } : {}),
+      authors: scopes.proposeNames(
+        'author',
+        authors.map((a) => a.name),
+        names,
+      ),
+      tags: scopes.proposeNames('tag', tags, names),
+      ...(input.section ? { section: scopes.proposeNames('section', [input.section], names)[0] as string } : {}),
     },
   };
   const problem = recordProblem(record, input) ?? trialRender(site, record);
   if (problem) return problem;
   const publishAt = Date.parse(record.published);
-  return { ok: true, record, prev, state: publishAt > now ? 'scheduled' : 'published', publishAt };
+  return { ok: true, record, prev, state: publishAt > now ? 'scheduled' : 'published', publishAt, names };
 }
 
 /** The writer's SQLite takes rows of up to 2 MB; an item's row holds its record and its input as sent. */

@@ -1,9 +1,10 @@
 // What the writer shows the newsroom: one item as the API returns it, and the writer's state at a glance.
-import type { IndexedItem, ItemIndex } from './item-index';
-import type { Ledger } from './ledger';
+import type { Config } from '../config';
+import type { IndexedItem } from './item-index';
 import { nextPurgeAt } from './outbox';
 import { rebuildProgress } from './rebuild';
 import type { WriterStatus } from './results';
+import type { Stores } from './stores';
 import { RENDER_VERSION } from '../render/version';
 import { itemPath } from '../model/paths';
 
@@ -31,27 +32,29 @@ export function itemStatus(it: IndexedItem) {
 }
 
 /** GET /api/status: counts, what is scheduled, owed and set aside, the render version, the outbox. */
-export function writerStatus(items: ItemIndex, ledger: Ledger, env: Pick<Env, 'HUB_URL'>, purgeGapMs: number): WriterStatus {
+export function writerStatus(stores: Stores, cfg: Config): WriterStatus {
+  const { items, books, queue, outbox } = stores;
   const now = Date.now();
-  const purgeAt = nextPurgeAt(ledger, purgeGapMs);
+  const purgeAt = nextPurgeAt(outbox, books, cfg.purgeGapMs);
   return {
     items: items.counts(),
     scheduled: items.scheduled(20).map((s) => ({ slug: s.slug, publishAt: new Date(s.publishAt).toISOString() })),
-    jobs: { pending: ledger.jobCount(), backlog: ledger.backlogSize(), failed: ledger.failedCount() },
-    failed: ledger.failed(20).map((f) => ({ job: f.job, error: f.error, at: new Date(f.at).toISOString() })),
-    render: { version: RENDER_VERSION, stored: ledger.num('rv'), rebuild: rebuildProgress(ledger) },
-    documents: ledger.docCount(),
-    lastPublish: iso(ledger.num('lastPublish')),
+    // Both numbers come from the one queue: publish work, and what a rebuild has left.
+    jobs: { pending: queue.pending(), backlog: queue.rebuildLeft(), failed: queue.failedCount() },
+    failed: queue.failed(20).map((f) => ({ job: f.job, error: f.error, at: new Date(f.at).toISOString() })),
+    render: { version: RENDER_VERSION, stored: books.num('rv'), rebuild: rebuildProgress(stores) },
+    documents: books.docCount(),
+    lastPublish: iso(books.num('lastPublish')),
     hub: {
-      url: env.HUB_URL || null,
-      queued: ledger.hubQueued(),
-      pings: ledger.pings(10).map((p) => ({ ...p, at: new Date(p.at).toISOString() })),
+      url: cfg.hubUrl || null,
+      queued: outbox.hubQueued(),
+      pings: outbox.pings(10).map((p) => ({ ...p, at: new Date(p.at).toISOString() })),
     },
     edgeCache: {
-      lastPurge: iso(ledger.num('lastPurge')),
-      result: ledger.text('lastPurgeResult'),
-      queued: ledger.purgesQueued(),
-      due: purgeAt !== null && purgeAt <= now ? ledger.purgesDue(now) : 0,
+      lastPurge: iso(books.num('lastPurge')),
+      result: books.text('lastPurgeResult'),
+      queued: outbox.purgesQueued(),
+      due: purgeAt !== null && purgeAt <= now ? outbox.purgesDue(now) : 0,
     },
   };
 }

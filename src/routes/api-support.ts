@@ -5,7 +5,7 @@ import type * as v from 'valibot';
 import type { AppEnv } from '../env';
 import { ProblemError, badRequest, fieldError, invalid, unavailable } from '../errors';
 import type { Rejection } from '../publish/results';
-import type { FlushStats } from '../publish/writer';
+import type { FlushStats } from '../publish/kv-writer';
 import { storeFor } from '../store/kv-store';
 
 /** The one writer, as a stub. */

@@ -1,4 +1,5 @@
-// Turns a writer job into the documents it owes KV: which items, which pages, which formats.
+// Render: turns a job into the documents it owes KV (which items, which pages, which formats), reading
+// the index and writing nothing. Each kind of job is one entry of JOB_KINDS.
 import {
   CONTENT_TYPES,
   DIRECTORY,
@@ -19,10 +20,11 @@ import {
   transcriptPath,
   type Scope,
 } from '../model/paths';
+import { uuidV5 } from '../model/hash';
 import type { ItemRecord, Site, StoredItem } from '../model/schema';
 import { renderDocWithin } from '../render/budget';
 import { renderDirectory, renderOpml, type ScopeEntry } from '../render/directory';
-import { itemUrl, embedUrl, type FeedDoc } from '../render/document';
+import { itemUrl, embedUrl, feedUrl, type FeedDoc } from '../render/document';
 import { renderEmbedPage } from '../render/embed-page';
 import { renderAtom, renderRss } from '../render/feed-adapter';
 import { renderGonePage } from '../render/gone-page';
@@ -32,8 +34,8 @@ import { renderScopePage } from '../render/scope-page';
 import { SITEMAP_PAGE, renderNewsSitemap, renderScopesSitemap, renderSitemapIndex, renderSitemapPage } from '../render/sitemap';
 import { docKey, itemKey, type CacheClass } from '../store/kv-store';
 import type { BadRecord, ItemIndex } from './item-index';
+import type { Job } from './jobs';
 import type { ScopeIndex } from './scope-index';
-import type { Job, Ledger } from './ledger';
 
 /** One document (or item record) a job writes, under its KV key. */
 export interface Put {
@@ -53,81 +55,108 @@ export interface JobOutput {
   bad: BadRecord[];
 }
 
-/** Everything a job may read: the index, the writer's books (what KV holds), the site and the clock. */
-export interface JobContext {
-  items: ItemIndex;
-  scopes: ScopeIndex;
-  ledger: Ledger;
+/** What a job may read: the index, which keys KV holds, the site and the clock. */
+export interface RenderView {
+  items: Pick<ItemIndex, 'liveBySlug' | 'alias' | 'itemById' | 'publishedBySeq' | 'publishedBetween' | 'nextSeq'>;
+  scopes: Pick<ScopeIndex, 'scopes' | 'page'>;
+  /** Whether KV holds a document under `key` (as the writer last wrote it). */
+  held: (key: string) => boolean;
   site: Site;
   now: number;
-  /** The Podcasting 2.0 GUID of a scope's RSS feed (a UUIDv5 of its URL). */
-  podcastGuid: (scope: Scope) => Promise<string>;
 }
 
 const NEWS_WINDOW_MS = 2 * 86_400_000;
 
 const doc = (path: string, body: string, type: string, cache: CacheClass): Put => ({ key: docKey(path), body, type, cache });
 
-/** Renders the documents a job owes; reads the index and books, writes nothing. */
-export async function runJob(ctx: JobContext, job: Job): Promise<JobOutput> {
-  const out: JobOutput = { puts: [], deletes: [], feeds: [], bad: [] };
-  const { items: db, site } = ctx;
-  switch (job.t) {
-    case 'slug':
-      slugJob(ctx, job.slug, out);
-      return out;
-    case 'sitemap': {
-      const items = db.publishedBySeq((job.page - 1) * SITEMAP_PAGE + 1, job.page * SITEMAP_PAGE);
-      const pages = Math.ceil((db.nextSeq() - 1) / SITEMAP_PAGE);
-      out.puts.push(
-        doc(sitemapPath(job.page), renderSitemapPage(site, items), CONTENT_TYPES.sitemap, 'page'),
-        doc(SITEMAP_INDEX, renderSitemapIndex(site, Math.max(1, pages)), CONTENT_TYPES.sitemap, 'page'),
-      );
-      return out;
-    }
-    case 'news':
-      out.puts.push(
-        doc(NEWS_SITEMAP, renderNewsSitemap(site, db.publishedBetween(ctx.now - NEWS_WINDOW_MS, ctx.now)), CONTENT_TYPES.sitemap, 'page'),
-      );
-      return out;
-    case 'directory': {
-      const entries: ScopeEntry[] = ctx.scopes
-        .scopes()
-        .filter((s) => s.count > 0)
-        .sort((a, b) => byScopeKind(a.scope, b.scope) || a.label.localeCompare(b.label));
-      out.puts.push(
-        doc(DIRECTORY, renderDirectory(site, entries), CONTENT_TYPES.html, 'page'),
-        doc(OPML, renderOpml(site, entries), CONTENT_TYPES.opml, 'page'),
-        doc(
-          SCOPES_SITEMAP,
-          renderScopesSitemap(
-            site,
-            entries.map((e) => pagePath(e.scope)),
-          ),
-          CONTENT_TYPES.sitemap,
-          'page',
-        ),
-      );
-      return out;
-    }
-    case 'scope':
-      await scopeJob(ctx, job.scope, job.page, out);
-      return out;
-  }
+type JobOf<K extends Job['t']> = Extract<Job, { t: K }>;
+
+/** What the writer knows of one kind of job. */
+interface JobKind<K extends Job['t']> {
+  /** Where a rebuild queues it (lower first): readers need feeds and the home page before item pages. */
+  rebuildRank: (job: JobOf<K>) => number;
+  /** The documents it owes; reads only. */
+  render: (view: RenderView, job: JobOf<K>, out: JobOutput) => void | Promise<void>;
 }
 
-async function scopeJob(ctx: JobContext, scope: Scope, requested: number, out: JobOutput): Promise<void> {
-  const found = ctx.scopes.page(scope, requested, ctx.site.pageSize);
+/**
+ * Every kind of job, in one place: a new kind (a partner's documents, say) is a member of `Job`
+ * (jobs.ts) and one entry here, which the compiler asks for. The ranks leave room between them.
+ */
+export const JOB_KINDS: { [K in Job['t']]: JobKind<K> } = {
+  scope: { rebuildRank: (j) => (j.page ? 50 : 10), render: (view, j, out) => scopeJob(view, j.scope, j.page, out) },
+  directory: { rebuildRank: () => 20, render: directoryJob },
+  news: {
+    rebuildRank: () => 30,
+    render: ({ items, site, now }, _j, out) => {
+      out.puts.push(
+        doc(NEWS_SITEMAP, renderNewsSitemap(site, items.publishedBetween(now - NEWS_WINDOW_MS, now)), CONTENT_TYPES.sitemap, 'page'),
+      );
+    },
+  },
+  sitemap: { rebuildRank: () => 40, render: sitemapJob },
+  slug: { rebuildRank: () => 60, render: (view, j, out) => slugJob(view, j.slug, out) },
+};
+
+/** Where a rebuild queues `job`. */
+export const rebuildRank = (job: Job): number => (JOB_KINDS[job.t].rebuildRank as (j: Job) => number)(job);
+
+/** Renders the documents a job owes; reads the index and which keys KV holds, writes nothing. */
+export async function renderJob(view: RenderView, job: Job): Promise<JobOutput> {
+  const out: JobOutput = { puts: [], deletes: [], feeds: [], bad: [] };
+  await (JOB_KINDS[job.t].render as (v: RenderView, j: Job, o: JobOutput) => void | Promise<void>)(view, job, out);
+  return out;
+}
+
+function sitemapJob({ items, site }: RenderView, job: JobOf<'sitemap'>, out: JobOutput): void {
+  const found = items.publishedBySeq((job.page - 1) * SITEMAP_PAGE + 1, job.page * SITEMAP_PAGE);
+  const pages = Math.ceil((items.nextSeq() - 1) / SITEMAP_PAGE);
+  out.puts.push(
+    doc(sitemapPath(job.page), renderSitemapPage(site, found), CONTENT_TYPES.sitemap, 'page'),
+    doc(SITEMAP_INDEX, renderSitemapIndex(site, Math.max(1, pages)), CONTENT_TYPES.sitemap, 'page'),
+  );
+}
+
+function directoryJob({ scopes, site }: RenderView, _job: JobOf<'directory'>, out: JobOutput): void {
+  const entries: ScopeEntry[] = scopes
+    .scopes()
+    .filter((s) => s.count > 0)
+    .sort((a, b) => byScopeKind(a.scope, b.scope) || a.label.localeCompare(b.label));
+  out.puts.push(
+    doc(DIRECTORY, renderDirectory(site, entries), CONTENT_TYPES.html, 'page'),
+    doc(OPML, renderOpml(site, entries), CONTENT_TYPES.opml, 'page'),
+    doc(
+      SCOPES_SITEMAP,
+      renderScopesSitemap(
+        site,
+        entries.map((e) => pagePath(e.scope)),
+      ),
+      CONTENT_TYPES.sitemap,
+      'page',
+    ),
+  );
+}
+
+/** Podcasting 2.0 GUID: the UUIDv5 (in the namespace the spec gives) of the feed URL without scheme or trailing slash. */
+function podcastGuid(site: Site, scope: Scope): Promise<string> {
+  const url = feedUrl({ site, scope, page: 0 }, 'xml')
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/+$/, '');
+  return uuidV5('ead4c236bf5858c6a2c6a6b28d128cb6', url);
+}
+
+async function scopeJob(view: RenderView, scope: Scope, requested: number, out: JobOutput): Promise<void> {
+  const found = view.scopes.page(scope, requested, view.site.pageSize);
   if (!found) return;
   if (requested > found.doc.page) {
     // Not an archive (any more: a larger page size has fewer): its old copies go, if KV holds them.
     const paths = [...FEED_FORMATS.map((f) => feedPath(scope, f, requested)), pagePath(scope, requested)];
-    out.deletes.push(...paths.map(docKey).filter((k) => ctx.ledger.doc(k)));
+    out.deletes.push(...paths.map(docKey).filter(view.held));
     return;
   }
   out.bad.push(...found.bad);
-  const d: FeedDoc = { ...found.doc, site: ctx.site };
-  const guid = await ctx.podcastGuid(scope);
+  const d: FeedDoc = { ...found.doc, site: view.site };
+  const guid = await podcastGuid(view.site, scope);
   const cache: CacheClass = d.page ? 'archive' : 'current';
   out.puts.push(
     doc(
@@ -148,11 +177,11 @@ async function scopeJob(ctx: JobContext, scope: Scope, requested: number, out: J
  * where the item went; a withdrawn item's 410 page; or nothing. Keys KV does not hold are not deleted,
  * and a 301 for an address that never held a page is not stored.
  */
-function slugJob(ctx: JobContext, slug: string, out: JobOutput): void {
-  const { items: db, ledger, site } = ctx;
+function slugJob(view: RenderView, slug: string, out: JobOutput): void {
+  const { items: db, held, site } = view;
   const wanted = new Map<string, Put>();
   const want = (path: string, body: string, type: string, onlyIfHeld = false) => {
-    if (!onlyIfHeld || ledger.doc(docKey(path))) wanted.set(docKey(path), doc(path, body, type, 'page'));
+    if (!onlyIfHeld || held(docKey(path))) wanted.set(docKey(path), doc(path, body, type, 'page'));
   };
   let record: StoredItem | null = null;
   const live = db.liveBySlug(slug);
@@ -183,7 +212,7 @@ function slugJob(ctx: JobContext, slug: string, out: JobOutput): void {
   for (const key of [...slugPaths(slug).map(docKey), itemKey(slug)]) {
     const put = wanted.get(key);
     if (put) out.puts.push(put);
-    else if (ledger.doc(key)) out.deletes.push(key);
+    else if (held(key)) out.deletes.push(key);
   }
 }
 

@@ -2,9 +2,10 @@
 // within one invocation's KV budget; a job that cannot render is set aside, a refused write retried.
 import { RENDER_VERSION } from '../render/version';
 import { docKey, etagOf, type KvStore } from '../store/kv-store';
-import { runJob, type JobContext, type Put } from './documents';
-import type { Job, Ledger } from './ledger';
-import type { WritePacer } from './pacer';
+import type { Job } from './jobs';
+import { renderJob, type Put, type RenderView } from './render-jobs';
+import type { Pass } from './stores';
+import type { WritePacer } from './write-pacer';
 
 /** What a flush did, for the API answer, the alarm and the status endpoint. */
 export interface FlushStats {
@@ -54,8 +55,8 @@ export function addStats(a: FlushStats, b: FlushStats): FlushStats {
 }
 
 export interface FlushOptions {
-  /** Where the jobs came from, so a finished one is taken off the right list. */
-  source: 'jobs' | 'backlog';
+  /** Publish work is held back in the queue while its keys wait out the pacing gap; a rebuild's is simply taken again. */
+  tier: 'publish' | 'rebuild';
   /** Write even bytes KV already holds (a forced rebuild, when KV may have lost them). */
   force?: boolean;
   /**
@@ -85,19 +86,27 @@ const RETRY_MAX_MS = 10 * 60_000;
 export const FLUSH_BUDGET = 600;
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 
-/** Runs jobs into KV for the writer. */
-export class Writer {
+/** Waits longer after each refused write (5 s, 10 s, … 10 min), for as long as KV refuses. */
+const retryDelay = (attempts: number) => Math.min(RETRY_BASE_MS * 2 ** (attempts - 1), RETRY_MAX_MS);
+
+/** Runs one pass's jobs into KV: renders, compares with what KV holds, writes, and books the outcome. */
+export class KvWriter {
+  private readonly view: RenderView;
+
   constructor(
+    private readonly pass: Pass,
     private readonly store: KvStore,
-    private readonly ledger: Ledger,
     private readonly pacer: WritePacer,
     private readonly gapMs: number,
-  ) {}
+  ) {
+    const { items, scopes, books } = pass.stores;
+    this.view = { items, scopes, held: (key) => books.doc(key) !== null, site: pass.site, now: pass.now };
+  }
 
   /** Renders `jobs`, writes what changed, and books the outcome of each job and each write. */
-  async flush(ctx: JobContext, jobs: readonly Job[], o: FlushOptions): Promise<FlushStats> {
+  async flush(jobs: readonly Job[], o: FlushOptions): Promise<FlushStats> {
     const stats = emptyStats();
-    const planned = await this.plan(ctx, jobs, o, stats);
+    const planned = await this.plan(jobs, o, stats);
     // Stamped as the writes leave, after rendering, so the pacing gap holds between the writes themselves.
     const writtenAt = Date.now();
     this.pacer.wrote(
@@ -106,12 +115,14 @@ export class Writer {
       this.gapMs,
     );
     const results = await Promise.all(planned.map((p) => Promise.allSettled(p.changes.map((c) => this.apply(c, writtenAt)))));
-    results.forEach((settled, i) => this.book(planned[i] as Planned, settled, writtenAt, ctx.now, o, stats));
+    results.forEach((settled, i) => this.book(planned[i] as Planned, settled, writtenAt, stats));
     return stats;
   }
 
   /** Renders each job and works out what it changes; a job that cannot be rendered is set aside. */
-  private async plan(ctx: JobContext, jobs: readonly Job[], o: FlushOptions, stats: FlushStats): Promise<Planned[]> {
+  private async plan(jobs: readonly Job[], o: FlushOptions, stats: FlushStats): Promise<Planned[]> {
+    const { queue, books } = this.pass.stores;
+    const { now } = this.pass;
     const planned: Planned[] = [];
     const taken = new Set<string>();
     const unreadable = new Set<string>();
@@ -124,25 +135,25 @@ export class Writer {
       }
       let out;
       try {
-        out = await runJob(ctx, job);
+        out = await renderJob(this.view, job);
       } catch (err) {
         console.error('job set aside: it could not be rendered', job, err);
-        this.ledger.setAside(job, err instanceof Error ? err.message : String(err), ctx.now);
+        queue.setAside(job, err instanceof Error ? err.message : String(err), now);
         stats.failed++;
         continue;
       }
-      this.ledger.clearFailure(job);
+      queue.clearFailure(job);
       for (const b of out.bad) {
         // Counted once per flush, however many lists the item is in.
         if (!unreadable.has(b.slug)) stats.failed++;
         unreadable.add(b.slug);
-        this.ledger.noteFailure({ t: 'slug', slug: b.slug }, b.error, ctx.now);
+        queue.noteFailure({ t: 'slug', slug: b.slug }, b.error, now);
       }
       const changes: Change[] = [];
       const same: string[] = [];
       for (const put of out.puts) {
         const etag = await etagOf(put.body);
-        const held = this.ledger.doc(put.key);
+        const held = books.doc(put.key);
         if (!o.force && held?.etag === etag) {
           stats.unchanged++;
           if (held.rv !== RENDER_VERSION) same.push(put.key);
@@ -158,12 +169,12 @@ export class Writer {
       if (this.gapMs > 0 && keys.length) {
         const at = this.pacer.readyAt(keys, this.gapMs);
         // A later job of this batch that shares a key with an earlier one waits its turn too.
-        if (at > ctx.now || keys.some((k) => taken.has(k))) {
-          const due = Math.max(at, ctx.now + this.gapMs);
+        if (at > now || keys.some((k) => taken.has(k))) {
+          const due = Math.max(at, now + this.gapMs);
           stats.deferred++;
           stats.dueAt = Math.min(stats.dueAt ?? Infinity, due);
           // The alarm comes back for it then, not before: an earlier alarm would only defer it again.
-          if (o.source === 'jobs') this.ledger.holdJob(job, due);
+          if (o.tier === 'publish') queue.hold(job, due);
           continue;
         }
       }
@@ -180,58 +191,40 @@ export class Writer {
    * recorded as possibly held (a later pass rewrites or deletes it). A job with a refused write
    * stays owed and is retried; one whose writes all landed is done.
    */
-  private book(
-    p: Planned,
-    settled: PromiseSettledResult<void>[],
-    writtenAt: number,
-    now: number,
-    o: FlushOptions,
-    stats: FlushStats,
-  ): void {
+  private book(p: Planned, settled: PromiseSettledResult<void>[], writtenAt: number, stats: FlushStats): void {
+    const { queue, books } = this.pass.stores;
     let refused: unknown = null;
     p.changes.forEach((c, i) => {
       const ok = settled[i]?.status === 'fulfilled';
       if (!ok) refused = (settled[i] as PromiseRejectedResult).reason;
       if (c.put) {
         // An unknown etag never matches a rendering, so a refused put is written again next time.
-        this.ledger.saveDoc(c.key, { etag: ok ? c.put.etag : '?', lastModified: c.put.since ?? writtenAt, rv: RENDER_VERSION });
+        books.saveDoc(c.key, { etag: ok ? c.put.etag : '?', lastModified: c.put.since ?? writtenAt, rv: RENDER_VERSION });
         if (ok) stats.kvWrites++;
       } else if (ok) {
-        this.ledger.dropDoc(c.key);
+        books.dropDoc(c.key);
         stats.kvDeletes++;
       }
       if (ok) stats.keys.push(c.key);
     });
     if (refused !== null) {
       console.error('KV refused a write; the job stays owed and is retried', p.job, refused);
-      this.retry(p.job, o.source, now);
+      // A job owed to KV is never dropped, so an outage delays a withdrawal but cannot lose it.
+      queue.retry(p.job, this.pass.now, retryDelay);
       stats.pending++;
       return;
     }
     for (const k of p.same) {
-      const held = this.ledger.doc(k);
-      if (held) this.ledger.saveDoc(k, { ...held, rv: RENDER_VERSION });
+      const held = books.doc(k);
+      if (held) books.saveDoc(k, { ...held, rv: RENDER_VERSION });
     }
     stats.feeds.push(...p.feeds);
-    if (o.source === 'jobs') this.ledger.doneJob(p.job);
-    else this.ledger.doneBacklog(p.job);
+    queue.done(p.job);
   }
 
   private apply(c: Change, at: number): Promise<void> {
     if (!c.put) return this.store.delete(c.key);
     const { body, type, cache, etag, since } = c.put;
     return this.store.put(c.key, body, { etag, type, cache, lastModified: httpDate(since ?? at), rv: RENDER_VERSION });
-  }
-
-  /**
-   * Waits longer after each refused write (5 s, 10 s, … 10 min), for as long as KV refuses: a job
-   * owed to KV is never dropped, so an outage delays a withdrawal but cannot lose it.
-   */
-  private retry(job: Job, source: FlushOptions['source'], now: number): void {
-    if (source === 'backlog') {
-      this.ledger.doneBacklog(job);
-      this.ledger.addJob(job);
-    }
-    this.ledger.retryJob(job, now, (n) => Math.min(RETRY_BASE_MS * 2 ** (n - 1), RETRY_MAX_MS));
   }
 }

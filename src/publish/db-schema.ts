@@ -1,0 +1,148 @@
+// The writer's SQLite schema: one ordered list of migrations, each run once, forward only.
+import { canonical } from '../model/hash';
+
+/**
+ * One step of the schema. Never edit a migration once it has shipped: Durable Objects in production
+ * ran it as it was. Change the schema by adding a migration at the end. A migration must not call
+ * code that may change later (the job registry, the render), so what it does stays what it did.
+ */
+interface Migration {
+  name: string;
+  up: (sql: SqlStorage) => void;
+}
+
+/**
+ * The tables as the writer created them before schemas were versioned (each store made its own, with
+ * IF NOT EXISTS): a Durable Object written then has them all and runs this as a no-op.
+ */
+const TODAYS_TABLES = `
+  CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, slug TEXT UNIQUE NOT NULL, seq INTEGER UNIQUE NOT NULL,
+    state TEXT NOT NULL, publish_at INTEGER NOT NULL, record TEXT NOT NULL, input TEXT NOT NULL, hash TEXT NOT NULL,
+    etag TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS items_by_state ON items (state, publish_at);
+  CREATE TABLE IF NOT EXISTS aliases (slug TEXT PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS aliases_by_id ON aliases (id);
+  CREATE TABLE IF NOT EXISTS names (kind TEXT NOT NULL, key TEXT NOT NULL, slug TEXT NOT NULL, PRIMARY KEY (kind, key), UNIQUE (kind, slug));
+  CREATE TABLE IF NOT EXISTS members (scope TEXT NOT NULL, pos INTEGER NOT NULL, id TEXT NOT NULL, PRIMARY KEY (scope, pos));
+  CREATE INDEX IF NOT EXISTS members_by_id ON members (id, scope);
+  CREATE TABLE IF NOT EXISTS scopes (scope TEXT PRIMARY KEY, next_pos INTEGER NOT NULL, archived INTEGER NOT NULL, label TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, etag TEXT NOT NULL, last_modified INTEGER NOT NULL, rv INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS jobs (key TEXT PRIMARY KEY, job TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, not_before INTEGER NOT NULL DEFAULT 0);
+  CREATE TABLE IF NOT EXISTS failed (key TEXT PRIMARY KEY, job TEXT NOT NULL, error TEXT NOT NULL, at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS backlog (key TEXT PRIMARY KEY, job TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS purges (tag TEXT NOT NULL, due INTEGER NOT NULL, PRIMARY KEY (tag, due));
+  CREATE TABLE IF NOT EXISTS hubq (path TEXT PRIMARY KEY);
+  CREATE TABLE IF NOT EXISTS pings (n INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, at INTEGER NOT NULL, ok INTEGER NOT NULL, detail TEXT NOT NULL);
+`;
+
+/** Migration 2's rebuild order, as startRebuild queued it then: feeds, directory, news, sitemaps, archives, items. */
+function rebuildRankV2(job: { t: string; page?: number }): number {
+  switch (job.t) {
+    case 'scope':
+      return job.page ? 50 : 10;
+    case 'directory':
+      return 20;
+    case 'news':
+      return 30;
+    case 'sitemap':
+      return 40;
+    default:
+      return 60;
+  }
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  { name: 'the tables as first shipped', up: (sql) => void sql.exec(TODAYS_TABLES) },
+  {
+    // One queue instead of two (jobs, backlog): publish work is priority 0, the rebuild's work ranks
+    // after it in the order readers need. Keys become canonical JSON (sorted keys), rewritten.
+    name: 'one job queue with a priority, canonical job keys',
+    up: (sql) => {
+      sql.exec(`CREATE TABLE queue (key TEXT PRIMARY KEY, job TEXT NOT NULL, priority INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0, not_before INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX queue_by_priority ON queue (priority, not_before);`);
+      for (const r of sql.exec<{ job: string; attempts: number; not_before: number }>(
+        'SELECT job, attempts, not_before FROM jobs ORDER BY rowid',
+      )) {
+        const k = canonical(JSON.parse(r.job));
+        sql.exec(
+          'INSERT OR IGNORE INTO queue (key, job, priority, attempts, not_before) VALUES (?, ?, 0, ?, ?)',
+          k,
+          k,
+          r.attempts,
+          r.not_before,
+        );
+      }
+      const backlog = sql.exec<{ job: string }>('SELECT job FROM backlog ORDER BY rowid').toArray();
+      const ranked = backlog.map((r, i) => ({ job: JSON.parse(r.job) as { t: string; page?: number }, i }));
+      ranked.sort((a, b) => rebuildRankV2(a.job) - rebuildRankV2(b.job) || a.i - b.i);
+      for (const { job } of ranked) {
+        const k = canonical(job);
+        // A job owed both ways stays with the publish work (it ran first then too).
+        sql.exec('INSERT OR IGNORE INTO queue (key, job, priority) VALUES (?, ?, ?)', k, k, rebuildRankV2(job));
+      }
+      const failed = sql.exec<{ job: string; error: string; at: number }>('SELECT job, error, at FROM failed ORDER BY rowid').toArray();
+      sql.exec('DELETE FROM failed');
+      for (const f of failed) {
+        const k = canonical(JSON.parse(f.job));
+        sql.exec('INSERT OR REPLACE INTO failed (key, job, error, at) VALUES (?, ?, ?, ?)', k, k, f.error, f.at);
+      }
+      sql.exec('DROP TABLE jobs; DROP TABLE backlog;');
+    },
+  },
+  {
+    // The rebuild under way was five loose settings; now one typed row (none when no rebuild runs).
+    name: 'one rebuild record',
+    up: (sql) => {
+      sql.exec(`CREATE TABLE rebuild (one INTEGER PRIMARY KEY CHECK (one = 1), total INTEGER NOT NULL, started_at INTEGER NOT NULL,
+        force INTEGER NOT NULL, target INTEGER NOT NULL, reason TEXT NOT NULL)`);
+      const get = (k: string) => sql.exec<{ value: string }>('SELECT value FROM settings WHERE key = ?', k).toArray()[0]?.value ?? null;
+      const total = get('rebuildTotal');
+      if (total !== null) {
+        sql.exec(
+          'INSERT INTO rebuild (one, total, started_at, force, target, reason) VALUES (1, ?, ?, ?, ?, ?)',
+          Number(total),
+          Number(get('rebuildStarted') ?? 0),
+          get('rebuildForce') === '1' ? 1 : 0,
+          Number(get('rebuildTarget') ?? 0),
+          get('rebuildReason') ?? '',
+        );
+      }
+      sql.exec("DELETE FROM settings WHERE key IN ('rebuildTotal', 'rebuildStarted', 'rebuildForce', 'rebuildTarget', 'rebuildReason')");
+    },
+  },
+];
+
+/** The schema version this code writes: the number of migrations. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+// SQLite's PRAGMA user_version is refused in a Durable Object (SQLITE_AUTH, tried under Miniflare),
+// so the version lives in a one-row table of its own; a Durable Object without it is at version 0.
+const VERSION_TABLE = 'CREATE TABLE IF NOT EXISTS schema_version (one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)';
+
+/** The schema version a Durable Object's storage is at (0: never migrated). */
+export function schemaVersion(sql: SqlStorage): number {
+  sql.exec(VERSION_TABLE);
+  return sql.exec<{ version: number }>('SELECT version FROM schema_version').toArray()[0]?.version ?? 0;
+}
+
+/**
+ * Brings the storage up to SCHEMA_VERSION, each migration in its own transaction with the version it
+ * reaches, so a crash between two leaves a consistent schema that the next start carries on from.
+ * Storage written by newer code is refused rather than written in a shape this code does not know.
+ */
+export function migrate(storage: DurableObjectStorage): { from: number; to: number } {
+  const from = schemaVersion(storage.sql);
+  if (from > SCHEMA_VERSION) throw new Error(`the writer's storage is at schema ${from}; this code knows ${SCHEMA_VERSION}`);
+  for (let n = from; n < SCHEMA_VERSION; n++) {
+    storage.transactionSync(() => {
+      (MIGRATIONS[n] as Migration).up(storage.sql);
+      storage.sql.exec('INSERT OR REPLACE INTO schema_version (one, version) VALUES (1, ?)', n + 1);
+    });
+  }
+  return { from, to: SCHEMA_VERSION };
+}
+
+/** Migration 1's statements, for tests that lay out storage as the writer left it before versions. */
+export const SCHEMA_0_SQL = TODAYS_TABLES;
