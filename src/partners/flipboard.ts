@@ -103,8 +103,9 @@ function item(doc: PartnerDoc, entry: PartnerEntry): Item {
   ];
   if (categories.length) add('category', categories);
   return {
-    // Flipboard reads the title as HTML ("special HTML characters should be encoded"); feed writes it
-    // as CDATA, so it goes as HTML with hexadecimal references, which also keeps "]]>" out.
+    // Flipboard reads the title as HTML ("Title of the item where any special HTML characters should be
+    // encoded", its RSS guidelines as restated in its Help Center, "Resubmit an RSS feed"); rss2()
+    // writes it as CDATA, so it goes as HTML with hexadecimal references, which also keeps "]]>" out.
     title: hexHtml(r.title)._cdata,
     link: itemUrl(site, r),
     guid: txt(r.id),
