@@ -30,6 +30,11 @@ function rssDoc(profile: Profile, entries: PartnerEntry[], extra: Partial<Partne
   return { text, rss, channel: rss.channel, items: (rss.channel.item ?? []) as any[] };
 }
 const textOf = (x: any): string => (typeof x === 'string' ? x : x?.['#text']);
+/** Text as HTML with hexadecimal references: how flipboard sends title, category, dc:rights and media:title. */
+const hexHtml = (s: string) => s.replace(/&/g, '&#x26;').replace(/</g, '&#x3C;').replace(/>/g, '&#x3E;');
+const unhex = (s: string) => s.replace(/&#x(26|3C|3E);/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+/** A plain-text field as the profile sends it. */
+const sent = (profile: Profile, s: string) => (profile === 'flipboard' ? hexHtml(s) : s);
 
 describe('every RSS-based profile', () => {
   for (const profile of RSS_PROFILES) {
@@ -47,7 +52,7 @@ describe('every RSS-based profile', () => {
       );
       for (const [k, i] of items.entries()) {
         const r = records[k]!;
-        expect(i.title).toBe(r.title);
+        expect(i.title).toBe(sent(profile, r.title));
         expect(i.guid['@isPermaLink']).toBe('false');
         expect(new Date(i.pubDate).toUTCString()).toBe(i.pubDate);
         expect(i['content:encoded'].length).toBeGreaterThan(0);
@@ -55,9 +60,9 @@ describe('every RSS-based profile', () => {
         if (r.image) expect(i['media:thumbnail']['@url']).toBe(new URL(r.image.url, 'https://news.example').toString());
       }
       const first = items[0];
-      expect(first.title).toBe(`Video: ${HOSTILE}`);
-      expect(first['media:title']['#text']).toBe(`Video: ${HOSTILE}`);
-      expect(first['dc:rights']).toBe(`Terms: ${HOSTILE}`);
+      expect(first.title).toBe(sent(profile, `Video: ${HOSTILE}`));
+      expect(first['media:title']['#text']).toBe(sent(profile, `Video: ${HOSTILE}`));
+      expect(first['dc:rights']).toBe(sent(profile, `Terms: ${HOSTILE}`));
       expect(textOf(first['media:credit'][0])).toBe(`Credit: ${HOSTILE}`);
       // RSS readers read description as HTML: the escaped summary shows the newsroom's text as typed.
       expect(first.description).toBe(
@@ -128,6 +133,54 @@ describe("each profile's own elements", () => {
     expect(channel['atom:link'].find((l: any) => l['@rel'] === 'hub')['@href']).toBe('https://hub.example/');
     const none = rssDoc('flipboard', [], { site: { ...SITE, hub: undefined } }).channel['atom:link'];
     expect(none.map((l: any) => l['@rel'])).toEqual(['self']);
+  });
+
+  it('flipboard: written by feed; HTML-encoded plain text decodes to exactly what was typed; bylines, categories and enclosures', () => {
+    const article = hostileRecords().find((r) => r.slug === 'hostile-article') as PartnerRecord;
+    const records = [withRights(), article];
+    const { text, rss, channel, items } = rssDoc('flipboard', records.map(live));
+    expect(channel.generator).toBe('wirefeed');
+    expect(channel.docs).toBe('https://validator.w3.org/feed/docs/rss2.html');
+    expect(channel.ttl).toBe('5');
+    expect(channel.language).toBe(SITE.language);
+    expect(channel.image.url).toBe('https://news.example/media/logo.jpg');
+    expect(rss['@xmlns:media']).toBeUndefined();
+    for (const [k, i] of items.entries()) {
+      const r = records[k]!;
+      // Two "]]>" and a literal "&amp;" in HOSTILE: nothing lost to CDATA or to xml-js's un-escaping.
+      expect(unhex(i.title)).toBe(r.title);
+      expect(unhex(i['media:title']['#text'])).toBe(r.title);
+      expect(i['media:title']['@type']).toBe('html');
+      expect(i['media:title']['@xmlns:media']).toBe('http://search.yahoo.com/mrss/');
+      expect(i['dc:creator']).toEqual(['이민 & <Co> "Ltd" ]]>', 'محمد الأمين']);
+      expect(i.category.map((c: any) => [c['@domain'], unhex(c['#text'])])).toEqual([
+        ['https://news.example/sections/', 'Wörld & <Affairs> ]]>'],
+        ...['북한', 'a&b', '<script>', 'ελληνικά', ']]>'].map((t) => ['https://news.example/tags/', t]),
+      ]);
+      expect(i['content:encoded']).toContain(r.kind === 'video' ? 'Video body: Tom &amp; Jerry' : 'Body: Tom &amp; Jerry');
+    }
+    expect(unhex(items[0]['dc:rights'])).toBe(`Terms: ${HOSTILE}`);
+    expect(textOf(items[0]['media:credit'][0])).toBe(`Credit: ${HOSTILE}`);
+    expect(items[0].enclosure).toMatchObject({
+      '@url': 'https://news.example/media/liaison-office.mp4',
+      '@type': 'video/mp4',
+      '@length': '372439',
+    });
+    expect(items[1].enclosure).toMatchObject({ '@url': 'https://news.example/media/liaison-office.jpg', '@type': 'image/jpeg' });
+    expect(items[1]['media:content']['@medium']).toBe('image');
+    expect(unhex(items[1]['media:content']['media:description']['#text'])).toBe(`Poster: ${HOSTILE}`);
+    expect(text).not.toContain('<author>');
+    // No takedown idiom: withdrawn and expired items leave the document.
+    const [a, b, c] = contentRecords();
+    const gone = rssDoc('flipboard', [live(a!), withdrawn(b!), { item: c!, status: 'expired', changedAt: '2026-03-09T00:00:00Z' }]);
+    expect(gone.items.map((i) => textOf(i.guid))).toEqual([a!.id]);
+    // A summary partner: no content:encoded, so rss2() declares no dc; each dc element declares it.
+    const summary = rssDoc('flipboard', [live(article)], {}, 'summary');
+    expect(summary.rss['@xmlns:dc']).toBeUndefined();
+    expect(summary.items[0]['dc:creator'].map((c: any) => [c['@xmlns:dc'], textOf(c)])).toEqual([
+      ['http://purl.org/dc/elements/1.1/', '이민 & <Co> "Ltd" ]]>'],
+      ['http://purl.org/dc/elements/1.1/', 'محمد الأمين'],
+    ]);
   });
 
   it("newsbreak: NewsBreak's namespace", () => {
