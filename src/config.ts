@@ -22,6 +22,8 @@ const Vars = v.object({
   PURGE_GAP_MS: count(12_000),
   PURGE_TIMEOUT_MS: count(10_000),
   HUB_TIMEOUT_MS: count(10_000),
+  KV_STALE_WAIT_MS: count(250),
+  KV_READ_TIMEOUT_MS: count(5000),
 });
 
 /** The Worker's vars, parsed: what every var means and its fallback are written once, above. */
@@ -40,6 +42,10 @@ export interface Config {
   purgeTimeoutMs: number;
   /** How long a WebSub hub may go unanswered before the ping counts as failed. */
   hubTimeoutMs: number;
+  /** With a stale warm copy in hand, how long a read waits on KV before answering with the copy. */
+  kvStaleWaitMs: number;
+  /** Without one, how long a read waits on KV before answering 503. */
+  kvReadTimeoutMs: number;
 }
 
 const parsed = new WeakMap<object, Config>();
@@ -58,6 +64,8 @@ export function config(env: Pick<Env, keyof v.InferInput<typeof Vars>>): Config 
       purgeGapMs: vars.PURGE_GAP_MS,
       purgeTimeoutMs: vars.PURGE_TIMEOUT_MS,
       hubTimeoutMs: vars.HUB_TIMEOUT_MS,
+      kvStaleWaitMs: vars.KV_STALE_WAIT_MS,
+      kvReadTimeoutMs: vars.KV_READ_TIMEOUT_MS,
     };
     parsed.set(env, c);
   }

@@ -17,15 +17,26 @@ describe('config', () => {
       purgeGapMs: 0,
       purgeTimeoutMs: 10_000,
       hubTimeoutMs: 10_000,
+      kvStaleWaitMs: 150,
+      kvReadTimeoutMs: 2000,
     });
   });
 
   it('falls back on a var that is unset, empty, not a number or negative, and never stops on one', () => {
     for (const bad of [undefined, '', 'soon', '-1', 'Infinity']) {
-      const c = withVars({ KV_WRITE_GAP_MS: bad, PURGE_GAP_MS: bad, PURGE_TIMEOUT_MS: bad, HUB_TIMEOUT_MS: bad, PAGE_SIZE: bad });
-      expect([c.kvWriteGapMs, c.purgeGapMs, c.purgeTimeoutMs, c.hubTimeoutMs, c.pageSize], String(bad)).toEqual([
-        1000, 12_000, 10_000, 10_000, 50,
-      ]);
+      const c = withVars({
+        KV_WRITE_GAP_MS: bad,
+        PURGE_GAP_MS: bad,
+        PURGE_TIMEOUT_MS: bad,
+        HUB_TIMEOUT_MS: bad,
+        KV_STALE_WAIT_MS: bad,
+        KV_READ_TIMEOUT_MS: bad,
+        PAGE_SIZE: bad,
+      });
+      expect(
+        [c.kvWriteGapMs, c.purgeGapMs, c.purgeTimeoutMs, c.hubTimeoutMs, c.kvStaleWaitMs, c.kvReadTimeoutMs, c.pageSize],
+        String(bad),
+      ).toEqual([1000, 12_000, 10_000, 10_000, 250, 5000, 50]);
     }
     expect(withVars({ PURGE_TIMEOUT_MS: '2500', HUB_TIMEOUT_MS: '0' })).toMatchObject({ purgeTimeoutMs: 2500, hubTimeoutMs: 0 });
   });

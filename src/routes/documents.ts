@@ -1,5 +1,6 @@
 // Every stored public document: feeds, scope pages (home included), item pages, players, transcripts,
 // the feed directory and sitemaps, all rendered at publish time; one parser (model/paths) names them.
+import { config } from '../config';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import { notFound } from '../errors';
@@ -41,9 +42,9 @@ function routeOf(raw: string, env: Env): Route | null {
     const target = resolvePath(raw);
     if (!target) return null;
     // WebSub discovery (W3C WebSub §4) in headers as well as in the document.
-    const hub = env.HUB_URL;
+    const { hubUrl: hub, siteUrl } = config(env);
     const headers =
-      target.role === 'feed' && hub ? { Link: `<${hub}>; rel="hub", <${absolute(env.SITE_URL, target.path)}>; rel="self"` } : undefined;
+      target.role === 'feed' && hub ? { Link: `<${hub}>; rel="hub", <${absolute(siteUrl, target.path)}>; rel="self"` } : undefined;
     return { path: target.path, role: target.role, extras: extrasFor(target.path, headers) };
   });
 }

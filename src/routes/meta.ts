@@ -1,4 +1,5 @@
 // Small public routes that are not stored documents: health, robots.txt and the feeds' stylesheet.
+import { config } from '../config';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { CONTENT_TYPES, FEED_STYLE, SITEMAP_INDEX, absolute } from '../model/paths';
@@ -58,7 +59,7 @@ meta.get('/robots.txt', (c) =>
     '/robots.txt',
     CONTENT_TYPES.text,
     'item',
-    `User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: ${absolute(c.env.SITE_URL, SITEMAP_INDEX)}\n`,
+    `User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: ${absolute(config(c.env).siteUrl, SITEMAP_INDEX)}\n`,
   ),
 );
 

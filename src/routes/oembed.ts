@@ -1,4 +1,5 @@
 // The oEmbed 1.0 provider: resolves only this site's own item URLs, never fetches another host.
+import { config } from '../config';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { ProblemError, badRequest, notFound, unavailable } from '../errors';
@@ -77,7 +78,7 @@ function parseQuery(c: Context<AppEnv>): {
   const mh = dimension(params, 'maxheight');
   if (mw !== undefined) limits.maxwidth = mw;
   if (mh !== undefined) limits.maxheight = mh;
-  const { slug, kind } = resolve(c.env.SITE_URL, url);
+  const { slug, kind } = resolve(config(c.env).siteUrl, url);
   if (format !== 'json' && format !== 'xml') {
     throw new ProblemError(501, `format: "${format}" is not offered; use json or xml`, { field: 'format' });
   }
@@ -91,7 +92,7 @@ const queries = new BoundedMap<string, Query>(1024);
 
 function queryOnce(c: Context<AppEnv>): Query {
   const url = c.req.url;
-  return queries.getOrSet(`${c.env.SITE_URL} ${url.slice(url.indexOf('?') + 1 || url.length)}`, () => parseQuery(c));
+  return queries.getOrSet(`${config(c.env).siteUrl} ${url.slice(url.indexOf('?') + 1 || url.length)}`, () => parseQuery(c));
 }
 
 interface Built {

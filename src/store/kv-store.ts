@@ -1,5 +1,6 @@
 // The only module that touches Workers KV: rendered documents and item records, plus the warm cache.
 import * as v from 'valibot';
+import { config } from '../config';
 import { MAX_KEY_BYTES } from '../model/limits';
 import { StoredItem } from '../model/schema';
 import { BoundedMap } from './bounded-map';
@@ -185,21 +186,12 @@ export class KvStore {
 
 const stores = new WeakMap<object, KvStore>();
 
-/** A var as a non-negative number, or `fallback` when it is unset or not one. */
-function nonNegative(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
-}
-
 /** The store for a set of bindings, made once per bindings object. */
-export function storeFor(env: Pick<Env, 'FEEDS' | 'WARM_TTL' | 'KV_STALE_WAIT_MS' | 'KV_READ_TIMEOUT_MS'>): KvStore {
+export function storeFor(env: Env): KvStore {
   let store = stores.get(env);
   if (!store) {
-    store = new KvStore(env.FEEDS, {
-      warmSeconds: nonNegative(env.WARM_TTL, 5),
-      staleWaitMs: nonNegative(env.KV_STALE_WAIT_MS, 250),
-      readTimeoutMs: nonNegative(env.KV_READ_TIMEOUT_MS, 5000),
-    });
+    const c = config(env);
+    store = new KvStore(env.FEEDS, { warmSeconds: c.warmTtlS, staleWaitMs: c.kvStaleWaitMs, readTimeoutMs: c.kvReadTimeoutMs });
     stores.set(env, store);
   }
   return store;
