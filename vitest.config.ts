@@ -47,7 +47,14 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: 'workerd', include: ['test/*.test.ts'], setupFiles: ['test/setup.ts'], testTimeout: 60_000 },
+        test: {
+          name: 'workerd',
+          // Grouped by what they cover: read, write, faults, deploy, conformance, unit.
+          include: ['test/*/*.test.ts'],
+          exclude: ['test/node/**', 'test/**/*.warm.test.ts'],
+          setupFiles: ['test/setup.ts'],
+          testTimeout: 60_000,
+        },
       },
       // The warm path as deployed (WARM_TTL 5, which the suite above sets to 0), through the real default export.
       {
@@ -61,7 +68,7 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: 'workerd-warm', include: ['test/warm/*.test.ts'], setupFiles: ['test/setup.ts'], testTimeout: 60_000 },
+        test: { name: 'workerd-warm', include: ['test/**/*.warm.test.ts'], setupFiles: ['test/setup.ts'], testTimeout: 60_000 },
       },
       {
         test: {
