@@ -37,6 +37,8 @@ export async function partnerGate(request: Request, env: Env, documents: Documen
     const value = request.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
-  const target = `${url.origin}${address.doc ?? url.pathname}`;
+  // A URL that names no document goes as sent, less the token, for the Documents entrypoint to answer 404.
+  url.searchParams.delete('token');
+  const target = address.doc ? `${url.origin}${address.doc}` : url.toString();
   return documents({ props: { partner: address.partner } }).fetch(target, { method: request.method, headers, redirect: 'manual' });
 }

@@ -5,8 +5,9 @@ import { hashSecret, newSalt, newSecret, sameHash, type Presented } from './secr
 import type { CredentialInfo, CredentialType, IssuedCredential } from './types';
 
 /**
- * Schema steps, applied in order and counted in `PRAGMA user_version` (the writer's way; the lead may
- * move this onto the writer's shared migration helper once both are on one branch).
+ * Schema steps, applied in order once each. Durable Object SQLite refuses `PRAGMA user_version`
+ * (SQLITE_AUTH), so the count of steps applied is kept in a one-row table instead; the lead may move
+ * this onto the writer's shared migration helper once both are on one branch.
  */
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE credentials (id TEXT PRIMARY KEY, partner TEXT NOT NULL, type TEXT NOT NULL, username TEXT,
@@ -44,12 +45,14 @@ function info(r: Pick<Row, 'id' | 'type' | 'username' | 'created' | 'last_used'>
   };
 }
 
-/** Brings a SQLite store up to the last schema step, counting steps in `PRAGMA user_version`. */
+/** Brings a SQLite store up to the last schema step; `schema_version` counts the steps applied. */
 export function migrate(sql: SqlStorage, steps: readonly string[]): void {
-  const at = Number(sql.exec<{ user_version: number }>('PRAGMA user_version').one().user_version);
-  for (let v = at; v < steps.length; v++) {
+  sql.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = sql.exec<{ version: number }>('SELECT version FROM schema_version').toArray()[0];
+  if (!row) sql.exec('INSERT INTO schema_version (version) VALUES (0)');
+  for (let v = row?.version ?? 0; v < steps.length; v++) {
     sql.exec(steps[v] as string);
-    sql.exec(`PRAGMA user_version = ${v + 1}`);
+    sql.exec('UPDATE schema_version SET version = ?', v + 1);
   }
 }
 

@@ -39,11 +39,12 @@ export function partnerAddress(url: URL): PartnerAddress | null {
   return { partner, doc: slug === undefined || SLUG_PATTERN.test(slug) ? url.pathname : null };
 }
 
-// Private to the partner's own client. The edge keeps a copy for five minutes: that is safe because
-// the Documents entrypoint's cache key includes ctx.props, which only the gateway sets, and only to the
-// partner whose credential it just checked; the writer purges the document's tag when it rewrites it.
-// No CORS headers: no page on another origin has any business reading a partner's document.
-const PRIVATE = { 'Cache-Control': 'private, max-age=60', 'Cloudflare-CDN-Cache-Control': 'max-age=300' };
+// Private to the partner's own client (this replaces the public lifetime). The edge keeps its copy as
+// long as the document's cache class says (Cloudflare-CDN-Cache-Control, set by conditional): that is
+// safe because the Documents entrypoint's cache key includes ctx.props, which only the gateway sets,
+// and only to the partner whose credential it has just checked; the writer purges the document's tag
+// (its KV key) when it rewrites it. No CORS headers: no page on another origin may read a partner's document.
+const PRIVATE = { 'Cache-Control': 'private, max-age=60' };
 
 const extras = new BoundedMap<string, ServeExtras>(1024);
 const extrasOf = (doc: string) => extras.getOrSet(doc, () => ({ tags: partnerKey(doc), headers: PRIVATE, cors: false }));
