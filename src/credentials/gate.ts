@@ -2,7 +2,7 @@
 // it, and ask the cached Documents entrypoint for the document with the partner in ctx.props.
 import { partnerAddress } from '../routes/partner-documents';
 import { credentials } from './access';
-import { partnerRefusal } from './refusal';
+import { partnerRefusal, partnerUnchecked } from './refusal';
 import { presentedIn } from './secrets';
 
 /** What the gateway calls the Documents entrypoint through: ctx.exports.Documents, with or without props. */
@@ -29,7 +29,7 @@ export async function partnerGate(request: Request, env: Env, documents: Documen
   } catch (err) {
     // The error, never the request: the request holds the secret.
     console.error('credentials store failed', err instanceof Error ? err.message : 'unknown error');
-    return new Response(null, { status: 503, headers: { 'Retry-After': '5', 'Cache-Control': 'no-store' } });
+    return partnerUnchecked(head);
   }
   if (!ok) return partnerRefusal(head);
   const headers = new Headers();

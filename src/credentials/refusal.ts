@@ -1,4 +1,5 @@
-// The one 401 every unauthenticated partner request gets: no answer tells a partner that exists from one that does not.
+// The one 401 every unauthenticated partner request gets (no answer tells a partner that exists from one that
+// does not), and the 503 for when credentials cannot be checked.
 
 /** Each way a partner may send its secret, as a challenge. */
 export const PARTNER_CHALLENGE = 'Basic realm="wirefeed partners", charset="UTF-8", Bearer realm="wirefeed partners"';
@@ -25,6 +26,29 @@ export function partnerRefusal(head = false): Response {
       'Content-Length': String(BODY.byteLength),
       'Cache-Control': 'no-store',
       'WWW-Authenticate': PARTNER_CHALLENGE,
+      'X-Content-Type-Options': 'nosniff',
+    },
+  });
+}
+
+const UNCHECKED = new TextEncoder().encode(
+  JSON.stringify({
+    type: 'about:blank',
+    title: 'Service Unavailable',
+    status: 503,
+    detail: 'Credentials cannot be checked just now; try again shortly.',
+  }),
+);
+
+/** The 503 when the credentials store does not answer: nothing is served unchecked. */
+export function partnerUnchecked(head = false): Response {
+  return new Response(head ? null : UNCHECKED, {
+    status: 503,
+    headers: {
+      'Content-Type': 'application/problem+json; charset=utf-8',
+      'Content-Length': String(UNCHECKED.byteLength),
+      'Cache-Control': 'no-store',
+      'Retry-After': '5',
       'X-Content-Type-Options': 'nosniff',
     },
   });
