@@ -39,6 +39,11 @@ describe('partner credentials, each in its own form', () => {
     expect(ok.headers.get('Cache-Control')).toBe('private, max-age=60');
     expect(ok.headers.get('Access-Control-Allow-Origin')).toBeNull();
     expect(ok.headers.get('ETag')).toMatch(/^"/);
+    // The Documents entrypoint marks any URL but the document's own as not for the edge: an edge
+    // lifetime here shows the gateway forwarded the bare canonical URL, `?token=` and all else dropped.
+    expect(ok.headers.get('Cloudflare-CDN-Cache-Control')).toMatch(/^max-age=[1-9]/);
+    const stray = await fetchAs(`${MSN}?utm_source=x`, c);
+    expect(stray.headers.get('Cloudflare-CDN-Cache-Control')).toMatch(/^max-age=[1-9]/);
 
     const reference = await refusalOf(await fetchAs(MSN, null));
     for (const other of TYPES.filter((t) => t !== type)) {
