@@ -49,7 +49,10 @@ export function isNotModified(meta: Pick<DocMeta, 'etag' | 'lastModified'>, ifNo
  */
 export interface ServeExtras {
   tags: string;
+  /** Added last, so they may replace the lifetimes (a partner document's are private). */
   headers?: Record<string, string>;
+  /** False for documents only their holder may read: no CORS headers. */
+  cors?: false;
 }
 
 /** The extras of a stored document at `path`. */
@@ -87,7 +90,7 @@ function preparedFor(meta: DocMeta, x: ServeExtras, canonical: boolean): Prepare
         'Cache-Control': life.browser,
         'Cloudflare-CDN-Cache-Control': canonical ? life.edge : 'no-store',
         'Cache-Tag': x.tags,
-        ...PUBLIC_HEADERS,
+        ...(x.cors === false ? {} : PUBLIC_HEADERS),
         ...x.headers,
       },
     };
@@ -201,7 +204,7 @@ function answer(ask: Ask, path: string, doc: Doc, x: ServeExtras): Response {
 const always = () => true;
 
 /** Whether the stored body is needed: not for a conditional request its validators answer with 304. */
-function bodyWanted({ inm, ims }: Ask): (meta: DocMeta) => boolean {
+export function bodyWanted({ inm, ims }: Ask): (meta: DocMeta) => boolean {
   if (inm === undefined && ims === undefined) return always;
   return (meta) => meta.type === REDIRECT || meta.type === GONE || !isNotModified(meta, inm, ims);
 }

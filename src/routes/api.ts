@@ -5,6 +5,7 @@ import { timingSafeEqual } from 'hono/utils/buffer';
 import type { AppEnv } from '../env';
 import { ProblemError, unavailable } from '../errors';
 import { admin } from './api-admin';
+import { partnerCredentials } from './api-credentials';
 import { imports, items } from './api-items';
 
 export const api = new Hono<AppEnv>();
@@ -42,3 +43,4 @@ api.use(
 api.route('/items', items);
 api.route('/', imports);
 api.route('/', admin);
+api.route('/', partnerCredentials);

@@ -45,6 +45,8 @@ const DocMetaSchema = v.object({
 /** KV key of a public document, by path; of an item record, by slug. */
 export const docKey = (path: string) => `doc:${path}`;
 export const itemKey = (slug: string) => `item:${slug}`;
+/** KV key of a partner document, by its path (query included: `/partners/lic/items.json?page=2`). */
+export const partnerKey = (path: string) => `partner:${path}`;
 
 interface Warm {
   doc: Doc;
@@ -101,6 +103,11 @@ export class KvStore {
     const hot = warm.get(docKey(path));
     if (!hot || Date.now() - hot.at >= this.o.warmSeconds * 1000) return undefined;
     return hot.full || !wantsBody(hot.doc.meta) ? hot.doc : undefined;
+  }
+
+  /** A partner document (the writer renders them under partnerKey), as getDocument reads a public one. */
+  async getPartnerDocument(path: string, wantsBody: (meta: DocMeta) => boolean = () => true, waitUntil?: WaitUntil): Promise<Doc | null> {
+    return this.read(partnerKey(path), wantsBody, waitUntil);
   }
 
   /** The item record behind an item page or oEmbed answer (or where a renamed item went), validated by the one schema. */
