@@ -143,7 +143,7 @@ describe('rotation and revocation', () => {
     const a = await issue('msn-start', 'token');
     const b = await issue('msn-start', 'bearer');
     const l = await issue('lic', 'bearer');
-    const { revokeAll } = await import('../src/credentials/access');
+    const { revokeAll } = await import('../../src/credentials/access');
     expect(await revokeAll(env, 'msn-start')).toBe(2);
     expect((await fetchAs(MSN, a)).status).toBe(401);
     expect((await fetchAs(MSN, b)).status).toBe(401);
