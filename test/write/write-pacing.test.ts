@@ -2,7 +2,19 @@
 // once more a second later with the whole burst in it, and the alarm announces what it wrote.
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { get, HUB, kvWith, mockHub, ORIGIN, publish, publisherStub, settleWriter, sleep, syntheticItem, withPublisherEnv } from '../helpers';
+import {
+  get,
+  HUB,
+  kvWith,
+  mockHub,
+  ORIGIN,
+  publish,
+  publisherStub,
+  settleWriter,
+  sleep,
+  syntheticItem,
+  withPublisherEnv,
+} from '../helpers';
 
 /** The real namespace, with the time of every put recorded per key. */
 function timedKv(kv: KVNamespace): { kv: KVNamespace; puts: Map<string, number[]> } {
