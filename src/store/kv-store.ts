@@ -44,6 +44,8 @@ const DocMetaSchema = v.object({
 /** KV key of a public document, by path; of an item record, by slug. */
 export const docKey = (path: string) => `doc:${path}`;
 export const itemKey = (slug: string) => `item:${slug}`;
+/** KV key of a partner's document, by path (`/partners/:id/…`): apart from the public ones, served only to that partner. */
+export const partnerKey = (path: string) => `partner:${path}`;
 
 interface Warm {
   doc: Doc;
