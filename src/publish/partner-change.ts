@@ -79,8 +79,15 @@ export function carryItem(
  * it, and the jobs of the partners whose documents held it before or hold it now.
  */
 export function itemPartnerJobs(pass: Pass, id: string, record: ItemRecord | null, last: ItemRecord): Job[] {
-  const jobs: Job[] = [];
-  for (const partner of pass.stores.partners.readable()) {
+  const { partners } = pass.stores;
+  const readable = partners.readable();
+  const ok = new Set(readable.map((p) => p.id));
+  // A partner whose stored row no longer reads owes its job, so it is set aside and shows in the status.
+  const jobs: Job[] = partners
+    .ids()
+    .filter((p) => !ok.has(p))
+    .map((p): Job => ({ t: 'partner', id: p }));
+  for (const partner of readable) {
     const { before, after } = carryItem(pass, partner, id, record, last);
     if (shown(before) || shown(after))
       jobs.push(

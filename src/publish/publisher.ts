@@ -38,6 +38,8 @@ const refused = (r: object): r is Rejection => (r as Rejection).ok === false;
 
 /** What PUT /api/partners/:id answers. */
 export type PartnerResult = ({ ok: true } & PartnerOutcome & FlushStats) | Rejection;
+/** What DELETE /api/partners/:id answers. */
+export type PartnerDeleted = ({ ok: true; id: string } & FlushStats) | Rejection;
 
 /** Thrown inside a transaction to roll it back with the writer's answer. */
 class Refused {
@@ -169,7 +171,7 @@ export class Publisher extends DurableObject<Env> {
   }
 
   /** Deletes a partner: its rows now, its documents in KV by its job. */
-  async deletePartner(id: string): Promise<({ ok: true; id: string } & FlushStats) | Rejection> {
+  async deletePartner(id: string): Promise<PartnerDeleted> {
     const r = await this.change((pass) => {
       if (!this.stores.partners.ids().includes(id)) throw new Refused(reject(404, 'id', `no partner "${id}" is stored`));
       this.stores.queue.owe(dropPartner(pass, id));

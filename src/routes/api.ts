@@ -6,6 +6,7 @@ import type { AppEnv } from '../env';
 import { ProblemError, unavailable } from '../errors';
 import { admin } from './api-admin';
 import { imports, items } from './api-items';
+import { partners } from './api-partners';
 
 export const api = new Hono<AppEnv>();
 
@@ -40,5 +41,6 @@ api.use(
 );
 
 api.route('/items', items);
+api.route('/partners', partners);
 api.route('/', imports);
 api.route('/', admin);
