@@ -105,6 +105,16 @@ describe('partner documents', () => {
     expect(ok).toEqual({ 'all-rss': [], lic: [], 'msn-start': [] });
   });
 
+  it('a picture marked syndication false stays out of partner documents, and in the public ones', async () => {
+    await putPartner('lic', LIC);
+    await publish(article(1, { image: { url: '/media/private.jpg', width: 1200, height: 800, alt: 'Ours only', syndication: false } }));
+    const obj = await ninjsItem('lic', 'story-1');
+    expect(obj.pubStatus).toBe('usable');
+    expect(obj.associations).toBeUndefined();
+    expect(JSON.stringify(obj)).not.toContain('private.jpg');
+    expect(await (await get('/feed.xml')).text()).toContain('private.jpg');
+  });
+
   it('an item one partner refuses (preflight) is left out of that partner only, and its preflight says why', async () => {
     await putPartner('msn-start', MSN);
     await putPartner('lic', LIC);

@@ -54,6 +54,7 @@ describe('rights over time', () => {
     await putPartner('snews', SNEWS);
     await putPartner('lic', LIC);
     await putPartner('elsewhere', { name: 'Elsewhere', profile: 'ninjs', scope: { sections: ['Business'] } });
+    await putPartner('msn-start', { name: 'MSN Start', profile: 'msn' });
     await publish(article(1));
     await publish(article(2));
     const before = (await feedItems('snews')).find((i) => linkOf(i).endsWith('/story-1'));
@@ -71,6 +72,10 @@ describe('rights over time', () => {
       ['story-1', 'canceled'],
       ['story-2', 'usable'],
     ]);
+    // MSN: the same guid with an expiration that has passed.
+    const msn = (await feedItems('msn-start')).find((i) => linkOf(i).endsWith('/story-1'));
+    const end = /^end=([^;]+); scheme=W3C-DTF$/.exec(msn['dcterms:valid'])?.[1];
+    expect(Date.parse(end as string)).toBeLessThanOrEqual(Date.now());
     // A partner that never had it hears nothing of it.
     expect(await ninjsList('elsewhere')).toEqual([]);
     expect(await ninjsItem('elsewhere', 'story-1')).toBeNull();

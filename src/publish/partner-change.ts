@@ -109,7 +109,12 @@ export function releasePartnersDue(pass: Pass): Job[] {
     const partner = byId.get(due.partner);
     const it = items.itemById(due.item);
     const before = partners.carried(due.partner, due.item);
-    if (!partner || !before) continue;
+    if (!before) continue;
+    if (!partner) {
+      // Its stored row no longer reads: nothing can be decided until it is put right, which decides every item again.
+      partners.saveCarried({ ...before, nextAt: null });
+      continue;
+    }
     if (!it) {
       // Gone without a takedown (it was only held): nothing to say.
       partners.dropCarried(due.partner, due.item);

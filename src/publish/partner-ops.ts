@@ -9,6 +9,7 @@ import { partnerFeedPath, partnerListPath, type PartnerEntry } from '../partners
 import type { Job } from './jobs';
 import { refreshPartner } from './partner-change';
 import { PARTNER_PAGE } from './partner-jobs';
+import type { PartnerStore } from './partner-store';
 import type { Pass } from './stores';
 
 /** A partner as the newsroom sees it after a write. */
@@ -102,4 +103,34 @@ export function itemPreflight(pass: Pass, record: ItemRecord): Record<string, Re
   const out: Record<string, Refusal[]> = {};
   for (const partner of pass.stores.partners.readable()) out[partner.id] = decide(record, partner, pass.site, pass.now).refusals;
   return out;
+}
+
+/** GET /api/partners/:id: the partner as sent and the writer's facts apart (an unreadable one: its error); null when none. */
+export function partnerStatus(partners: PartnerStore, id: string) {
+  const found = partners.list().find((p) => p.id === id);
+  if (!found) return null;
+  if ('error' in found) return { partner: null, meta: { id, hash: found.hash, error: found.error } };
+  const stored = partners.get(id);
+  return {
+    partner: stored?.input ?? {},
+    meta: {
+      id,
+      hash: found.hash,
+      createdAt: new Date(stored?.createdAt ?? 0).toISOString(),
+      updatedAt: new Date(found.updatedAt).toISOString(),
+      paths: partnerPaths(found.partner),
+      shown: partners.shownCount(id),
+    },
+  };
+}
+
+/** GET /api/partners: each partner's id, name, profile, hash and document paths (an unreadable one with its error). */
+export function partnerList(partners: PartnerStore) {
+  return partners
+    .list()
+    .map((p) =>
+      'error' in p
+        ? { id: p.id, hash: p.hash, error: p.error }
+        : { id: p.id, name: p.partner.name, profile: p.partner.profile, hash: p.hash, paths: partnerPaths(p.partner) },
+    );
 }

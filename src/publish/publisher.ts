@@ -12,7 +12,7 @@ import { commitItem, releaseDue, withdrawItem, type IndexChange } from './index-
 import { addStats, emptyStats, FLUSH_BUDGET, KvWriter, type FlushStats } from './kv-writer';
 import { EVERYTHING, nextPurgeAt, sendPings, sendPurges } from './outbox';
 import { itemPartnerJobs, releasePartnersDue } from './partner-change';
-import { dropPartner, itemPreflight, partnerPaths, preflightPartner, savePartner, type PartnerOutcome } from './partner-ops';
+import { dropPartner, itemPreflight, partnerList, partnerStatus, preflightPartner, savePartner, type PartnerOutcome } from './partner-ops';
 import { finishRebuild, noticeChanges, rebuildProgress, startRebuild } from './rebuild';
 import {
   ifMatchRefusal,
@@ -182,33 +182,12 @@ export class Publisher extends DurableObject<Env> {
 
   /** A partner as sent, with the writer's facts apart; null when none. */
   async getPartner(id: string) {
-    const { partners } = this.stores;
-    if (!partners.ids().includes(id)) return null;
-    const found = partners.list().find((p) => p.id === id);
-    if (!found || 'error' in found) return { partner: null, meta: { id, error: found && 'error' in found ? found.error : 'unreadable' } };
-    const stored = partners.get(id);
-    return {
-      partner: stored?.input ?? {},
-      meta: {
-        id,
-        hash: found.hash,
-        createdAt: new Date(stored?.createdAt ?? 0).toISOString(),
-        updatedAt: new Date(found.updatedAt).toISOString(),
-        paths: partnerPaths(found.partner),
-        shown: partners.shownCount(id),
-      },
-    };
+    return partnerStatus(this.stores.partners, id);
   }
 
   /** Every partner: id, profile, hash and where its documents are (an unreadable one with its error). */
   async listPartners() {
-    return this.stores.partners
-      .list()
-      .map((p) =>
-        'error' in p
-          ? { id: p.id, hash: p.hash, error: p.error }
-          : { id: p.id, name: p.partner.name, profile: p.partner.profile, hash: p.hash, paths: partnerPaths(p.partner) },
-      );
+    return partnerList(this.stores.partners);
   }
 
   /** Why the partner would refuse each item now, and what its document leaves out for size; null for an unknown partner. */
