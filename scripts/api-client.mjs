@@ -9,7 +9,7 @@
 /** A route's name for the request counts: the method and the path without slugs or queries. */
 function routeOf(method, path) {
   const p = path.split('?')[0] ?? '';
-  return `${method} ${p.replace(/^(\/api\/items)\/.+$/, '$1/:slug')}`;
+  return `${method} ${p.replace(/^(\/api\/items)\/.+$/, '$1/:slug').replace(/^(\/api\/partners)\/[^/]+/, '$1/:id')}`;
 }
 
 /**

@@ -83,6 +83,31 @@ export function formatStatus(s, { url, now = Date.now() }) {
   return lines;
 }
 
+/**
+ * Each partner, what it gets, and every item it refuses with the reasons (GET /api/partners/:id/preflight).
+ * @param {{ id: string, name?: string, profile?: string, error?: string }[]} partners
+ * @param {Map<string, { counts: { items: number, delivered: number, refused: number, dropped: number }, items: { slug: string, deliver: string, refusals: { reason: string, message: string }[] }[], dropped: { slug: string, reason: string }[] }>} preflights
+ * @returns {string[]}
+ */
+export function formatPartners(partners, preflights) {
+  const lines = [`Partners:      ${partners.length}`];
+  for (const p of partners) {
+    const pf = preflights.get(p.id);
+    if (p.error || !pf) {
+      lines.push(`  ${p.id}: ${p.error ?? 'no preflight'}`);
+      continue;
+    }
+    const c = pf.counts;
+    lines.push(
+      `  ${p.id} (${p.profile}): ${c.delivered} of ${c.items} items delivered, ${c.refused} refused, ${c.dropped} left out for size`,
+    );
+    for (const it of pf.items.filter((i) => i.deliver === 'none'))
+      lines.push(`    refused    ${it.slug}: ${it.refusals.map((r) => r.message).join('; ')}`);
+    for (const d of pf.dropped) lines.push(`    left out   ${d.slug}: ${d.reason}`);
+  }
+  return lines;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   let values;
   try {
@@ -112,9 +137,19 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.exit(2);
   }
   try {
-    const a = await apiClient(values.url, token).call('GET', '/api/status');
+    const api = apiClient(values.url, token);
+    const a = await api.call('GET', '/api/status');
     if (!a.ok) throw new Error(`GET /api/status: ${problemText(a)}`);
     console.log(values.json ? JSON.stringify(a.body, null, 2) : formatStatus(a.body, { url: values.url }).join('\n'));
+    const p = values.json ? null : await api.call('GET', '/api/partners');
+    if (p?.ok && p.body.partners.length) {
+      const preflights = new Map();
+      for (const partner of p.body.partners) {
+        const f = partner.error ? null : await api.call('GET', `/api/partners/${encodeURIComponent(partner.id)}/preflight`);
+        if (f?.ok) preflights.set(partner.id, f.body);
+      }
+      console.log(formatPartners(p.body.partners, preflights).join('\n'));
+    }
   } catch (err) {
     console.error(`status: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(2);

@@ -4,6 +4,7 @@ import { apiClient, problemText } from './api-client.mjs';
 import { readContent } from './content-dir.mjs';
 import { publicationOrder } from './content.mjs';
 import { printPlan, progressReporter, summaryLine } from './sync-output.mjs';
+import { deletePartners, listPartners, planPartners, printPartnerPlan, putPartners, readPartners } from './sync-partners.mjs';
 
 /** Items per import (the API's limit) and bytes per import body (well under its 8 MiB). */
 export const BATCH_ITEMS = 200;
@@ -120,6 +121,13 @@ export async function sync({ url, dir, token, dryRun = false, prune = false, log
     remoteSiteHash,
   });
   printPlan(plan, log, { dryRun, prune });
+  // Partners only when the directory has a partners.yaml; they are sent before the items, whose rights may name them.
+  const localPartners = await readPartners(dir);
+  for (const e of localPartners?.errors ?? []) fail(e);
+  const partnerPlan = localPartners
+    ? planPartners(localPartners.partners, await listPartners(api), { prune, unreadable: localPartners.errors.length > 0 })
+    : null;
+  if (partnerPlan) printPartnerPlan(partnerPlan, log, { dryRun });
   /** @type {WriterStats} */
   const writer = { kvWrites: 0, kvDeletes: 0, unchanged: 0, deferred: 0, pending: 0, failed: 0 };
   /** @type {Done} */
@@ -127,8 +135,10 @@ export async function sync({ url, dir, token, dryRun = false, prune = false, log
   const add = (/** @type {any} */ s) => {
     for (const k of /** @type {(keyof WriterStats)[]} */ (Object.keys(writer))) writer[k] += Number(s?.[k] ?? 0);
   };
+  let partners = { created: 0, updated: 0, deleted: 0 };
   const finish = () => {
-    const result = { plan, done, failed, writer, requests: api.requests, ms: Date.now() - started };
+    const result = { plan, partnerPlan, done, partners, failed, writer, requests: api.requests, ms: Date.now() - started };
+    if (!dryRun && partnerPlan) log(`Partners: ${partners.created} new, ${partners.updated} changed, ${partners.deleted} deleted`);
     if (!dryRun) log(summaryLine(result));
     return result;
   };
@@ -148,6 +158,8 @@ export async function sync({ url, dir, token, dryRun = false, prune = false, log
       for (const e of errs) fail(fileProblem('site.yaml', e));
     }
   }
+
+  if (partnerPlan) partners = await putPartners(api, partnerPlan, fail, add);
 
   const toSend = publicationOrder([...plan.new, ...plan.changed].map((it) => ({ ...it, published: it.body.published })));
   const bar = progressReporter(toSend.length + plan.withdraw.length, progress, log);
@@ -191,5 +203,6 @@ export async function sync({ url, dir, token, dryRun = false, prune = false, log
     bar.advance(1);
   }
   bar.stop();
+  if (partnerPlan) await deletePartners(api, partnerPlan, fail, add, partners);
   return finish();
 }

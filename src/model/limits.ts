@@ -44,3 +44,6 @@ export const MAX_NAME_SLUG_BYTES = 150;
 /** Dates outside this window are refused: Atom and RSS dates need four-digit years. */
 export const EARLIEST_DATE = Date.UTC(1900, 0, 1);
 export const LATEST_DATE = Date.UTC(2200, 0, 1);
+
+/** Slugs and partner ids: lowercase letters a-z, digits and single hyphens. */
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;

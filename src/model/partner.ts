@@ -1,9 +1,8 @@
 // Partners and an item's rights: the schemas the API checks them with, and the cross-checks a schema alone cannot make.
 import * as v from 'valibot';
 import { dateProblem } from './dates';
-import { LIMITS } from './limits';
+import { LIMITS, SLUG_PATTERN } from './limits';
 import type { FieldProblem } from './messages';
-import { SLUG_PATTERN } from './schema';
 
 /** The document families a partner can receive, one renderer each. */
 export const PROFILES = ['rss', 'msn', 'smartnews', 'flipboard', 'newsbreak', 'ninjs'] as const;

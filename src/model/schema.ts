@@ -2,7 +2,8 @@
 import * as v from 'valibot';
 import { podcastCategory } from './podcast-categories';
 import { dateProblem } from './dates';
-import { LIMITS } from './limits';
+import { LIMITS, SLUG_PATTERN } from './limits';
+import { imageSyndication, Rights } from './partner';
 
 // XML 1.0 allows only these code points; anything else would make a feed ill-formed.
 const XML_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -40,7 +41,7 @@ const text = (max: number) => bounded(oneLine, max);
 /** Plain text that may hold line breaks: a summary, a description. */
 const prose = (max: number) => bounded(cleanString, max);
 
-export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export { SLUG_PATTERN };
 
 const slug = v.pipe(
   string(),
@@ -98,7 +99,7 @@ const list = <T extends v.GenericSchema>(item: T, max: number, what: string) =>
 
 const Author = v.strictObject({ name: text(LIMITS.name), url: v.optional(url) }, 'must be an object with a name');
 const Image = v.strictObject(
-  { url, width: dimension, height: dimension, alt: text(LIMITS.alt) },
+  { url, width: dimension, height: dimension, alt: text(LIMITS.alt), syndication: imageSyndication },
   'must be an object with url, width, height and alt',
 );
 const Video = v.strictObject(
@@ -144,6 +145,8 @@ const itemEntries = {
   captions: v.optional(list(Caption, LIMITS.captions, 'caption tracks')),
   transcript: v.optional(v.pipe(cleanString, v.maxLength(LIMITS.transcript, `must be at most ${LIMITS.transcript} characters`))),
   stats: v.optional(v.strictObject({ views: count, shares: count }, 'must be an object with views and shares')),
+  /** Who among the partners may receive it, and when (the public documents ignore it). */
+  rights: v.optional(Rights),
 };
 
 type Entries = { kind: string; video?: unknown; image?: unknown; captions?: unknown; published: string; updated?: string };

@@ -120,6 +120,14 @@ export class Books {
     this.sql.exec('DELETE FROM docs WHERE key = ?', k);
   }
 
+  /** Keys of the documents held under `prefix` (a partner's, say), for deleting what it no longer has. */
+  docKeysUnder(prefix: string): string[] {
+    return this.sql
+      .exec<{ key: string }>('SELECT key FROM docs WHERE key >= ? AND key < ? ORDER BY key', prefix, `${prefix}\uffff`)
+      .toArray()
+      .map((r) => r.key);
+  }
+
   docCount(): number {
     return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM docs').one().n;
   }

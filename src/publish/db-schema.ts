@@ -112,6 +112,20 @@ const MIGRATIONS: readonly Migration[] = [
       sql.exec("DELETE FROM settings WHERE key IN ('rebuildTotal', 'rebuildStarted', 'rebuildForce', 'rebuildTarget', 'rebuildReason')");
     },
   },
+  {
+    // Partners as data, and what each carries of each item (live, expired, withdrawn, or held until
+    // next_at), so a takedown reaches exactly the partners that had the item. A withdrawn item's row
+    // keeps the record it was taken down as (the item's own row is gone).
+    name: 'partners and what they carry',
+    up: (sql) =>
+      void sql.exec(`CREATE TABLE partners (id TEXT PRIMARY KEY, input TEXT NOT NULL, hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+        CREATE TABLE partner_items (partner TEXT NOT NULL, item TEXT NOT NULL, slug TEXT NOT NULL, status TEXT NOT NULL,
+          changed_at INTEGER NOT NULL, sort_at INTEGER NOT NULL, next_at INTEGER, record TEXT, PRIMARY KEY (partner, item));
+        CREATE INDEX partner_items_by_sort ON partner_items (partner, sort_at);
+        CREATE INDEX partner_items_by_item ON partner_items (item);
+        CREATE INDEX partner_items_by_next ON partner_items (next_at) WHERE next_at IS NOT NULL;`),
+  },
 ];
 
 /** The schema version this code writes: the number of migrations. */

@@ -9,7 +9,11 @@ export type Job =
   | { t: 'slug'; slug: string }
   | { t: 'sitemap'; page: number }
   | { t: 'news' }
-  | { t: 'directory' };
+  | { t: 'directory' }
+  /** A partner's feed (RSS profiles) or list pages (ninjs); deletes what it no longer has. */
+  | { t: 'partner'; id: string }
+  /** A ninjs partner's document for one item. */
+  | { t: 'partner-item'; id: string; slug: string };
 
 /** A job's key: canonical JSON (sorted keys), so the same job is one row however it was built. */
 export const jobKey = (job: Job): string => canonical(job);

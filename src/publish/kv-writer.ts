@@ -99,8 +99,16 @@ export class KvWriter {
     private readonly pacer: WritePacer,
     private readonly gapMs: number,
   ) {
-    const { items, scopes, books } = pass.stores;
-    this.view = { items, scopes, held: (key) => books.doc(key) !== null, site: pass.site, now: pass.now };
+    const { items, scopes, books, partners } = pass.stores;
+    this.view = {
+      items,
+      scopes,
+      partners,
+      held: (key) => books.doc(key) !== null,
+      heldUnder: (prefix) => books.docKeysUnder(prefix),
+      site: pass.site,
+      now: pass.now,
+    };
   }
 
   /** Renders `jobs`, writes what changed, and books the outcome of each job and each write. */

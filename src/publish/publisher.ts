@@ -4,12 +4,15 @@
 import { DurableObject } from 'cloudflare:workers';
 import { config } from '../config';
 import { canonical, contentHash } from '../model/hash';
-import type { ItemInput, Site, SiteSettings } from '../model/schema';
+import type { PartnerInput } from '../model/partner';
+import type { ItemInput, ItemRecord, Site, SiteSettings } from '../model/schema';
 import { storeFor } from '../store/kv-store';
 import { migrate } from './db-schema';
 import { commitItem, releaseDue, withdrawItem, type IndexChange } from './index-change';
 import { addStats, emptyStats, FLUSH_BUDGET, KvWriter, type FlushStats } from './kv-writer';
 import { EVERYTHING, nextPurgeAt, sendPings, sendPurges } from './outbox';
+import { itemPartnerJobs, releasePartnersDue } from './partner-change';
+import { dropPartner, itemPreflight, partnerList, partnerStatus, preflightPartner, savePartner, type PartnerOutcome } from './partner-ops';
 import { finishRebuild, noticeChanges, rebuildProgress, startRebuild } from './rebuild';
 import {
   ifMatchRefusal,
@@ -32,6 +35,11 @@ const NEWS_REFRESH_MS = 3_600_000;
 const RETRY_AFTER_FAILURE_MS = 5_000;
 
 const refused = (r: object): r is Rejection => (r as Rejection).ok === false;
+
+/** What PUT /api/partners/:id answers. */
+export type PartnerResult = ({ ok: true } & PartnerOutcome & FlushStats) | Rejection;
+/** What DELETE /api/partners/:id answers. */
+export type PartnerDeleted = ({ ok: true; id: string } & FlushStats) | Rejection;
 
 /** Thrown inside a transaction to roll it back with the writer's answer. */
 class Refused {
@@ -86,16 +94,24 @@ export class Publisher extends DurableObject<Env> {
     });
   }
 
+  /** Adds what a committed item owes the partners whose documents held or now hold it. */
+  private withPartners(pass: Pass, change: IndexChange, record: ItemRecord): IndexChange {
+    if (change.outcome.changed) change.jobs.push(...itemPartnerJobs(pass, record.id, record, record));
+    return change;
+  }
+
   /** Queues a change's jobs as publish work and answers its outcome. */
   private owe({ outcome, jobs }: IndexChange): ItemOutcome {
     this.stores.queue.owe(jobs);
     return outcome;
   }
 
-  /** The item at `slug` as the newsroom sent it, with the writer's facts apart; null when none. */
+  /** The item at `slug` as the newsroom sent it, with the writer's facts apart (and each partner's refusals); null when none. */
   async get(slug: string) {
     const it = this.stores.items.itemBySlug(slug);
-    return it ? itemStatus(it) : null;
+    if (!it) return null;
+    const status = itemStatus(it);
+    return { ...status, meta: { ...status.meta, preflight: itemPreflight(this.pass(Date.now()), it.record) } };
   }
 
   /** One page of every item (slug order) with its hash, for sync clients. */
@@ -108,7 +124,7 @@ export class Publisher extends DurableObject<Env> {
     const r = await this.change((pass) => {
       const staged = stage(pass, input, ifMatch);
       if (!staged.ok) throw new Refused(staged);
-      return this.owe(commitItem(pass, staged, input, hash));
+      return this.owe(this.withPartners(pass, commitItem(pass, staged, input, hash), staged.record));
     });
     return refused(r) ? r : { ok: true, ...r };
   }
@@ -122,7 +138,7 @@ export class Publisher extends DurableObject<Env> {
         // Each item is staged against the index as the items before it left it.
         const staged = stage(pass, input);
         if (!staged.ok) rejections.push({ ...staged, index });
-        else if (!rejections.length) outcomes.push(this.owe(commitItem(pass, staged, input, hash)));
+        else if (!rejections.length) outcomes.push(this.owe(this.withPartners(pass, commitItem(pass, staged, input, hash), staged.record)));
       });
       if (rejections.length) throw new Refused(rejections[0] as Rejection);
       return { items: outcomes };
@@ -137,9 +153,47 @@ export class Publisher extends DurableObject<Env> {
       if (!prev) throw new Refused(reject(404, 'slug', `no item "${slug}" is stored`));
       const stale = ifMatchRefusal(ifMatch, prev.etag);
       if (stale) throw new Refused(stale);
-      return this.owe(withdrawItem(pass, prev));
+      const change = withdrawItem(pass, prev);
+      change.jobs.push(...itemPartnerJobs(pass, prev.record.id, null, prev.record));
+      return this.owe(change);
     });
     return refused(r) ? r : { ok: true, ...r };
+  }
+
+  /** Creates or replaces a partner; a change re-decides every item for it alone and rewrites its documents. */
+  async putPartner(id: string, input: PartnerInput, sent: Record<string, unknown>, hash: string): Promise<PartnerResult> {
+    const r = await this.change((pass) => {
+      const { outcome, jobs } = savePartner(pass, id, input, sent, hash);
+      this.stores.queue.owe(jobs);
+      return outcome;
+    });
+    return refused(r) ? r : { ok: true, ...r };
+  }
+
+  /** Deletes a partner: its rows now, its documents in KV by its job. */
+  async deletePartner(id: string): Promise<PartnerDeleted> {
+    const r = await this.change((pass) => {
+      if (!this.stores.partners.ids().includes(id)) throw new Refused(reject(404, 'id', `no partner "${id}" is stored`));
+      this.stores.queue.owe(dropPartner(pass, id));
+      return { id };
+    });
+    return refused(r) ? r : { ok: true, ...r };
+  }
+
+  /** A partner as sent, with the writer's facts apart; null when none. */
+  async getPartner(id: string) {
+    return partnerStatus(this.stores.partners, id);
+  }
+
+  /** Every partner: id, profile, hash and where its documents are (an unreadable one with its error). */
+  async listPartners() {
+    return partnerList(this.stores.partners);
+  }
+
+  /** Why the partner would refuse each item now, and what its document leaves out for size; null for an unknown partner. */
+  async partnerPreflight(id: string) {
+    const stored = this.stores.partners.ids().includes(id) ? this.stores.partners.get(id) : null;
+    return stored ? preflightPartner(this.pass(Date.now()), stored.partner) : null;
   }
 
   /** The site settings as stored, and the hash of what was sent for them (as items have). */
@@ -238,6 +292,8 @@ export class Publisher extends DurableObject<Env> {
     const { items, queue, outbox, books } = pass.stores;
     const cfg = config(this.env);
     if (items.dueScheduled(pass.now).length) this.ctx.storage.transactionSync(() => queue.owe(releaseDue(pass)));
+    // Embargoes ended and expiries come: the partners whose documents change owe their jobs.
+    if (pass.stores.partners.due(pass.now).length) this.ctx.storage.transactionSync(() => queue.owe(releasePartnersDue(pass)));
     const kv = new KvWriter(pass, storeFor(this.env), this.pacer, cfg.kvWriteGapMs);
     let stats = await kv.flush(queue.due(pass.now), { tier: 'publish', budget: FLUSH_BUDGET });
     outbox.queuePurges(stats.keys, pass.now);
@@ -259,6 +315,7 @@ export class Publisher extends DurableObject<Env> {
     const { items, queue, outbox, books } = this.stores;
     const times = [
       items.nextScheduledAt(),
+      this.stores.partners.nextAt(),
       queue.pending() ? queue.nextDueAt() : null,
       queue.rebuildLeft() ? (dueAt ?? now) : null,
       nextPurgeAt(outbox, books, config(this.env).purgeGapMs),

@@ -15,7 +15,7 @@ import type { Pass, Stores } from './stores';
  * rebuild already under way is folded in (the queue holds each job once).
  */
 export function startRebuild(pass: Pass, reason: string, force = false): void {
-  const { items, scopes, queue, books } = pass.stores;
+  const { items, scopes, queue, books, partners } = pass.stores;
   const all = scopes.scopes().sort((a, b) => byScopeKind(a.scope, b.scope));
   const jobs: Job[] = all.map((s) => ({ t: 'scope', scope: s.scope, page: 0 }));
   jobs.push({ t: 'directory' }, { t: 'news' });
@@ -23,6 +23,21 @@ export function startRebuild(pass: Pass, reason: string, force = false): void {
   for (let page = 1; page <= sitemapPages; page++) jobs.push({ t: 'sitemap', page });
   for (const s of all) for (let page = 1; page <= s.archived; page++) jobs.push({ t: 'scope', scope: s.scope, page });
   for (const slug of items.allSlugs()) jobs.push({ t: 'slug', slug });
+  // Partners' documents after the public ones: each partner's feed or list, then its item documents.
+  const ninjs = new Set(
+    partners
+      .readable()
+      .filter((p) => p.profile === 'ninjs')
+      .map((p) => p.id),
+  );
+  for (const id of partners.ids()) {
+    jobs.push({ t: 'partner', id });
+    if (ninjs.has(id))
+      for (const item of partners.itemsOf(id)) {
+        const c = partners.carried(id, item);
+        if (c && c.status !== 'held') jobs.push({ t: 'partner-item', id, slug: c.slug });
+      }
+  }
   for (const job of jobs) queue.queueRebuild(job, rebuildRank(job));
   const running = books.rebuild();
   books.setRebuild({

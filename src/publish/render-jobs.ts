@@ -35,6 +35,7 @@ import { SITEMAP_PAGE, renderNewsSitemap, renderScopesSitemap, renderSitemapInde
 import { docKey, itemKey, type CacheClass } from '../store/kv-store';
 import type { BadRecord, ItemIndex } from './item-index';
 import type { Job } from './jobs';
+import { partnerItemJob, partnerJob, type PartnerView } from './partner-jobs';
 import type { ScopeIndex } from './scope-index';
 
 /** One document (or item record) a job writes, under its KV key. */
@@ -55,8 +56,8 @@ export interface JobOutput {
   bad: BadRecord[];
 }
 
-/** What a job may read: the index, which keys KV holds, the site and the clock. */
-export interface RenderView {
+/** What a job may read: the index, the partners, which keys KV holds, the site and the clock. */
+export interface RenderView extends PartnerView {
   items: Pick<ItemIndex, 'liveBySlug' | 'alias' | 'itemById' | 'publishedBySeq' | 'publishedBetween' | 'nextSeq'>;
   scopes: Pick<ScopeIndex, 'scopes' | 'page'>;
   /** Whether KV holds a document under `key` (as the writer last wrote it). */
@@ -96,6 +97,8 @@ export const JOB_KINDS: { [K in Job['t']]: JobKind<K> } = {
   },
   sitemap: { rebuildRank: () => 40, render: sitemapJob },
   slug: { rebuildRank: () => 60, render: (view, j, out) => slugJob(view, j.slug, out) },
+  partner: { rebuildRank: () => 70, render: (view, j, out) => partnerJob(view, j.id, out) },
+  'partner-item': { rebuildRank: () => 80, render: (view, j, out) => partnerItemJob(view, j.id, j.slug, out) },
 };
 
 /** Where a rebuild queues `job`. */

@@ -7,6 +7,7 @@ import { problemOf } from '../model/messages';
 import { renderDirectory, renderOpml } from '../render/directory';
 import * as v from 'valibot';
 import { nameKey } from '../model/names';
+import { rightsProblems } from '../model/partner';
 import { ItemRecord, type ItemInput, type Site } from '../model/schema';
 import { fits } from '../render/budget';
 import type { FeedDoc } from '../render/document';
@@ -89,10 +90,16 @@ export function stage(pass: Pass, input: ItemInput, ifMatch?: string): Staged | 
       ...(input.section ? { section: scopes.proposeNames('section', [input.section], names)[0] as string } : {}),
     },
   };
-  const problem = recordProblem(record, input) ?? trialRender(site, record);
+  const problem = rightsProblem(pass, record) ?? recordProblem(record, input) ?? trialRender(site, record);
   if (problem) return problem;
   const publishAt = Date.parse(record.published);
   return { ok: true, record, prev, state: publishAt > now ? 'scheduled' : 'published', publishAt, names };
+}
+
+/** Rights naming partners that do not exist, or an expiry at or before publication: 422 naming the field. */
+function rightsProblem(pass: Pass, record: ItemRecord): Rejection | null {
+  const p = rightsProblems(record.rights, record.published, new Set(pass.stores.partners.ids()))[0];
+  return p ? reject(422, p.field, p.message) : null;
 }
 
 /** The writer's SQLite takes rows of up to 2 MB; an item's row holds its record and its input as sent. */

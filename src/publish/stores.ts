@@ -4,6 +4,7 @@ import { Books } from './books';
 import { ItemIndex } from './item-index';
 import { JobQueue } from './jobs';
 import { Outbox } from './outbox';
+import { PartnerStore } from './partner-store';
 import { ScopeIndex } from './scope-index';
 
 /** Every store of the writer; the schema they read and write is db-schema.ts's. */
@@ -13,6 +14,7 @@ export interface Stores {
   books: Books;
   queue: JobQueue;
   outbox: Outbox;
+  partners: PartnerStore;
 }
 
 /** Opens the stores over `sql` (already migrated: nothing here creates a table). */
@@ -23,6 +25,7 @@ export function openStores(sql: SqlStorage): Stores {
     books: new Books(sql),
     queue: new JobQueue(sql),
     outbox: new Outbox(sql),
+    partners: new PartnerStore(sql),
   };
 }
 

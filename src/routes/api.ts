@@ -7,6 +7,7 @@ import { ProblemError, unavailable } from '../errors';
 import { admin } from './api-admin';
 import { partnerCredentials } from './api-credentials';
 import { imports, items } from './api-items';
+import { partners } from './api-partners';
 
 export const api = new Hono<AppEnv>();
 
@@ -41,6 +42,7 @@ api.use(
 );
 
 api.route('/items', items);
+api.route('/partners', partners);
 api.route('/', imports);
 api.route('/', admin);
 api.route('/', partnerCredentials);

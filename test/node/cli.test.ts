@@ -136,6 +136,11 @@ describe('npm run publish (sync)', () => {
     const first = await cli('publish', '--dir', dir);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toContain(`Plan: ${SLUGS.length} new, 0 changed, 0 unchanged; site.yaml changed`);
+    // content/partners.yaml: its partners are sent before the items (an item's rights may name them).
+    expect(first.stdout).toContain('Partners: 2 new, 0 changed, 0 unchanged');
+    expect(first.stdout).toContain('Partners: 2 new, 0 changed, 0 deleted');
+    const puts = proxy.seen.filter((s) => s.method !== 'GET').map((s) => `${s.method} ${s.path}`);
+    expect(puts.slice(1, 3)).toEqual(['PUT /api/partners/msn-start', 'PUT /api/partners/world-licensee']);
     expect(first.stdout).toMatch(
       new RegExp(
         `Done in [\\d.]+ s: ${SLUGS.length} published, 0 failed, 0 withdrawn \\(${SLUGS.length} new, 0 updated\\); site updated; writer: [1-9]\\d* KV writes`,
@@ -154,9 +159,10 @@ describe('npm run publish (sync)', () => {
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toContain(`Plan: 0 new, 0 changed, ${SLUGS.length} unchanged; site.yaml unchanged`);
     expect(second.stdout).toMatch(
-      /0 published, 0 failed, 0 withdrawn .*writer: 0 KV writes, 0 KV deletes, 0 deferred, 0 pending, 0 failed jobs; 2 requests/,
+      /0 published, 0 failed, 0 withdrawn .*writer: 0 KV writes, 0 KV deletes, 0 deferred, 0 pending, 0 failed jobs; 3 requests/,
     );
-    expect(proxy.seen.map((s) => `${s.method} ${s.path.split('?')[0]}`)).toEqual(['GET /api/items', 'GET /api/site']);
+    expect(second.stdout).toContain('Partners: 0 new, 0 changed, 2 unchanged');
+    expect(proxy.seen.map((s) => `${s.method} ${s.path.split('?')[0]}`)).toEqual(['GET /api/items', 'GET /api/site', 'GET /api/partners']);
     expect(await status()).toEqual(before);
   });
 
@@ -331,6 +337,13 @@ describe('npm run status', () => {
     expect(r.stdout).toMatch(/^Last publish: {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\d+ s ago\)$/m);
     expect(r.stdout).toMatch(/^WebSub hub: {4}none configured/m);
     expect(r.stdout).toMatch(/^Edge cache: {4}last purge /m);
+    // Per partner of content/partners.yaml, each item it refuses and why: the wire copy reaches neither.
+    expect(r.stdout).toMatch(/^Partners: {6}2$/m);
+    expect(r.stdout).toMatch(/^ {2}world-licensee \(ninjs\): \d+ of \d+ items delivered, [1-9]\d* refused/m);
+    for (const id of ['msn-start', 'world-licensee']) {
+      const section = r.stdout.slice(r.stdout.indexOf(`  ${id} (`));
+      expect(section).toMatch(/^ {4}refused {4}fishing-fleet-returns-early-wire: the item's rights say "syndication": "none"$/m);
+    }
     const raw = await cli('status', '--json');
     expect(JSON.parse(raw.stdout)).toMatchObject({ items: { published: SLUGS.length, scheduled: 1 }, scheduled: [{ slug: 'tomorrow' }] });
   });
