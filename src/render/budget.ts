@@ -1,4 +1,4 @@
-// Keeps every list document within its byte budget, whatever its items hold.
+// Keeps every list document within its byte budget, whatever its items hold, in about one render.
 import { DOC_BUDGET_BYTES } from '../model/limits';
 import type { FeedDoc } from './document';
 
@@ -7,6 +7,21 @@ const encoder = new TextEncoder();
 /** UTF-8 size; the exact count is taken only when the cheap upper bound says it might matter. */
 export function fits(s: string, budget: number): boolean {
   return s.length * 3 <= budget || encoder.encode(s).byteLength <= budget;
+}
+
+/** UTF-8 bytes of `s` (a lone surrogate counts 3, as TextEncoder writes U+FFFD), without encoding it. */
+export function utf8Bytes(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // the pair: 4 bytes for 2 code units
+      i++;
+    } else n += 2;
+  }
+  return n;
 }
 
 /** Largest n in [lo, hi] for which ok(n) holds, given ok is monotone (true up to some n); lo - 1 if none. */
@@ -25,30 +40,13 @@ function largest(lo: number, hi: number, ok: (n: number) => boolean): number {
  * full. One that would be too large keeps full detail for as many of its first (newest) entries as
  * fit, then summaries, then titles and links only, so a feed of huge items still lists every item
  * and stays within DOC_BUDGET_BYTES (4 MiB, well inside KV's 25). `render(full, lean)`: entries below
- * `full` in full, below `lean` in summary, the rest minimal. `weights()`, when given, estimates the
- * bytes each entry's full detail adds: the cut is guessed from them, and searched for only between
- * the guess and a render that did not fit, instead of over every entry.
+ * `full` in full, below `lean` in summary, the rest minimal. For documents of small entries (the
+ * directory, sitemaps): the cut is searched for by rendering.
  */
-export function renderWithin(
-  n: number,
-  render: (full: number, lean: number) => string,
-  budget = DOC_BUDGET_BYTES,
-  weights?: () => readonly number[],
-): string {
+export function renderWithin(n: number, render: (full: number, lean: number) => string, budget = DOC_BUDGET_BYTES): string {
   const whole = render(n, n);
   if (fits(whole, budget)) return whole;
-  const ok = (k: number) => fits(render(k, n), budget);
-  let lo = 0;
-  let hi = n - 1;
-  if (weights) {
-    const w = weights();
-    let guess = n;
-    const excess = encoder.encode(whole).byteLength - budget;
-    for (let saved = 0; guess > 0 && saved < excess;) saved += w[--guess] ?? 0;
-    if (ok(guess)) lo = guess;
-    else hi = guess - 1;
-  }
-  const full = largest(lo, hi, ok);
+  const full = largest(0, n - 1, (k) => fits(render(k, n), budget));
   if (full >= 0) return render(full, n);
   return render(
     0,
@@ -59,14 +57,81 @@ export function renderWithin(
   );
 }
 
-/** A feed document rendered within the budget, cutting detail (FeedDoc.detail) from its oldest items. */
+// A cut the estimate puts within this many bytes of the budget is checked by rendering: the sizes
+// of entries rendered apart add up to the document's within a few bytes (separators, indentation).
+const CLOSE_CALL_BYTES = 1024;
+
+/**
+ * A feed document rendered within the budget, cutting detail (FeedDoc.detail) from its oldest items,
+ * at the same cut as searching by rendering would find, in about one render of the result:
+ * - each item is rendered alone at each detail level (in full only while the newest could still
+ *   fit), so the bytes its summary and its content add are known; with one render of the whole
+ *   document at the least detail, that estimates the size of every cut;
+ * - the largest cut the estimate allows is rendered, and the next larger one too only when the
+ *   estimate (corrected by what that render measured) puts it near the budget;
+ * - should the estimate be wrong, the cut is searched for by rendering below it, as ever.
+ * Documents whose bodies are small render once, in full, and are only measured if over budget.
+ */
 export function renderDocWithin(d: FeedDoc, render: (d: FeedDoc) => string, budget = DOC_BUDGET_BYTES): string {
-  // Cutting an item's detail saves at least its body's HTML, in UTF-8 bytes.
-  const weights = () => d.items.map((i) => encoder.encode(i.bodyHtml).byteLength);
-  return renderWithin(
-    d.items.length,
-    (full, lean) => render(full === d.items.length ? d : { ...d, detail: { full, lean } }),
-    budget,
-    weights,
+  const n = d.items.length;
+  let bodies = 0;
+  for (const i of d.items) bodies += i.bodyHtml.length;
+  // Bodies under an eighth of the budget: the whole document is almost always within it.
+  if (bodies * 8 <= budget || n === 0) {
+    const out = render(d);
+    if (fits(out, budget)) return out;
+  }
+  const at = (full: number, lean: number) => render(full === n ? d : { ...d, detail: { full, lean } });
+  const alone = (i: number, level: 0 | 1 | 2) => {
+    const items = d.items.slice(i, i + 1);
+    return utf8Bytes(render(level === 2 ? { ...d, items } : { ...d, items, detail: { full: 0, lean: level } }));
+  };
+  // lean[k]: the estimated size with the newest k items in summary, the rest minimal.
+  const lean = [utf8Bytes(at(0, 0))];
+  const summary = d.items.map((_, i) => alone(i, 1));
+  for (let i = 0; i < n; i++) lean.push(lean[i]! + summary[i]! - alone(i, 0));
+  if (lean[n]! <= budget) {
+    // full[k]: the newest k items in full, the rest in summary; items rendered in full alone only
+    // while the estimate is below the budget, so an item that cannot be full costs no render of it.
+    const full = [lean[n]!];
+    for (let i = 0; i < n && full[i]! <= budget + CLOSE_CALL_BYTES; i++) full.push(full[i]! + alone(i, 2) - summary[i]!);
+    let k = 0;
+    while (k + 1 < full.length && full[k + 1]! <= budget) k++;
+    const out = within(
+      k,
+      n - 1,
+      (j) => full[j] ?? Infinity,
+      (j) => at(j, n),
+      budget,
+    );
+    if (out !== null) return out;
+  }
+  let k = 0;
+  while (k < n && lean[k + 1]! <= budget) k++;
+  return (
+    within(
+      k,
+      n,
+      (j) => lean[j]!,
+      (j) => at(0, j),
+      budget,
+    ) ?? at(0, 0)
   );
+}
+
+/**
+ * The render at the largest k in [0, max] that fits, starting from the estimate's `k`: rendered, and
+ * k + 1 rendered too only if the estimate, corrected by k's measured size, puts it within
+ * CLOSE_CALL_BYTES of the budget; searched for by rendering if the estimate was wrong. Null when even
+ * 0 does not fit.
+ */
+function within(k: number, max: number, est: (k: number) => number, render: (k: number) => string, budget: number): string | null {
+  const ok = (j: number) => fits(render(j), budget);
+  const out = render(k);
+  if (!fits(out, budget)) {
+    const below = largest(0, k - 1, ok);
+    return below >= 0 ? render(below) : null;
+  }
+  if (k >= max || est(k + 1) + (utf8Bytes(out) - est(k)) > budget + CLOSE_CALL_BYTES || !ok(k + 1)) return out;
+  return render(largest(k + 1, max, ok));
 }

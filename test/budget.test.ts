@@ -1,0 +1,131 @@
+// The byte budget of list documents (issue 15): cut where searching by rendering would cut, in about one render.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ItemRecord, Site } from '../src/model/schema';
+import { renderDocWithin, renderWithin, utf8Bytes } from '../src/render/budget';
+import type { FeedDoc } from '../src/render/document';
+import { renderAtom, renderRss } from '../src/render/feed-adapter';
+import { renderJsonFeed } from '../src/render/json-feed';
+import { renderScopePage } from '../src/render/scope-page';
+import { anyItem, cleanedProse, normalised } from './arbitraries';
+
+const utf8 = (s: string) => new TextEncoder().encode(s).byteLength;
+const SITE: Site = { title: 'Wirefeed', description: 'News', language: 'en', author: 'Desk', url: 'https://news.example', pageSize: 50 };
+const FORMATS: [string, (d: FeedDoc) => string][] = [
+  ['rss', (d) => renderRss(d)],
+  ['atom', renderAtom],
+  ['json', renderJsonFeed],
+  ['page', renderScopePage],
+];
+
+/** A stored record of an arbitrary item, with a body of HTML of the given text. */
+function record(input: Record<string, unknown>, i: number, bodyHtml: string): ItemRecord {
+  const n = normalised({ ...input, slug: `item-${i}` });
+  const authors = n.authors ?? [{ name: SITE.author }];
+  const tags = n.tags ?? [];
+  return {
+    ...n,
+    id: `tag:news.example,2026:item-${i}`,
+    seq: i + 1,
+    language: n.language ?? SITE.language,
+    authors,
+    tags,
+    bodyHtml,
+    refs: { authors: authors.map((_, k) => `a${k}`), tags: tags.map((_, k) => `t${k}`), ...(n.section ? { section: 's' } : {}) },
+  };
+}
+
+// Bodies of every width of UTF-8, markup and CDATA ends, up to 40,000 characters.
+const body = fc
+  .tuple(fc.constantFrom('a', 'é', '€', '😀', '<p>x&amp;y</p>', ']]>', '"\\'), fc.nat(40_000), fc.string({ maxLength: 20 }))
+  .map(([unit, size, tail]) => unit.repeat(Math.ceil(size / unit.length)) + cleanedProse(tail));
+const items = fc
+  .array(fc.tuple(anyItem, body), { maxLength: 24 })
+  .map((xs) => xs.map(([input, html], i) => record(input, i, html)).sort((a, b) => Date.parse(b.published) - Date.parse(a.published)));
+
+/** Today's cut, searched for by rendering: the largest number of full items that fits, then summaries. */
+const searched = (d: FeedDoc, render: (d: FeedDoc) => string, budget: number) =>
+  renderWithin(d.items.length, (full, lean) => render(full === d.items.length ? d : { ...d, detail: { full, lean } }), budget);
+
+describe('renderDocWithin', () => {
+  it('never exceeds the budget, keeps full detail for the newest, lists every item, and cuts where a search would', () => {
+    fc.assert(
+      fc.property(items, fc.nat(3), fc.nat(2), fc.integer({ min: 0, max: 1000 }), (its, f, range, share) => {
+        const [name, render] = FORMATS[f]!;
+        const d: FeedDoc = { site: SITE, scope: '', label: '', page: 0, items: its };
+        const whole = utf8(render(d));
+        const least = utf8(render({ ...d, detail: { full: 0, lean: 0 } }));
+        const summaries = utf8(render({ ...d, detail: { full: 0, lean: its.length } }));
+        // A budget where summaries are cut, where full detail is, or anywhere up to past the whole.
+        const [lo, hi] = [
+          [least * 0.98, summaries * 1.01],
+          [summaries, whole],
+          [0, whole * 1.2],
+        ][range]!;
+        const budget = Math.floor(lo! + ((hi! - lo!) * share) / 1000);
+        let big = 0; // renders of the document with more than one item
+        const counted = (x: FeedDoc) => {
+          if (x.items.length > 1) big++;
+          return render(x);
+        };
+        const out = renderDocWithin(d, counted, budget);
+        expect(out, name).toBe(searched(d, render, budget));
+        if (least <= budget) expect(utf8(out), name).toBeLessThanOrEqual(budget);
+        if (whole <= budget) expect(out).toBe(render(d));
+        // The least detail, the cut, and at most one more render for a close call (or the whole,
+        // rendered first when the bodies are small): the estimate was right.
+        expect(big, name).toBeLessThanOrEqual(4);
+        if (name === 'json') {
+          const got = JSON.parse(out).items as Record<string, unknown>[];
+          expect(got.map((i) => i.id)).toEqual(its.map((i) => i.id));
+          const full = got.map((i) => 'content_html' in i);
+          const k = full.indexOf(false);
+          if (k >= 0) expect(full.slice(k).every((x) => !x)).toBe(true);
+        }
+      }),
+      // Shrinking documents of megabytes takes many minutes: the first counterexample and its seed are reported as found.
+      { endOnFailure: true },
+    );
+  });
+
+  it('renders a document of long bodies at most three times whole, whatever their length', () => {
+    const long = (i: number, size: number) =>
+      record(
+        {
+          kind: 'article',
+          title: `Story ${i}`,
+          summary: 'What happened.',
+          published: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+        },
+        i,
+        'x'.repeat(size),
+      );
+    for (const size of [100_000, 190_000, 400_000]) {
+      const d: FeedDoc = { site: SITE, scope: '', label: '', page: 0, items: Array.from({ length: 40 }, (_, i) => long(40 - i, size)) };
+      for (const [name, render] of FORMATS) {
+        let bytes = 0;
+        const out = renderDocWithin(d, (x) => {
+          const s = render(x);
+          bytes += s.length;
+          return s;
+        });
+        expect(utf8(out), name).toBeLessThanOrEqual(4 * 1024 * 1024);
+        expect(bytes, `${name}, bodies of ${size}: characters rendered`).toBeLessThanOrEqual(3 * 4 * 1024 * 1024);
+      }
+    }
+  });
+});
+
+describe('utf8Bytes', () => {
+  it('counts what TextEncoder writes, lone surrogates included', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 50 }),
+        fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)), maxLength: 4 }),
+        (a, b) => {
+          expect(utf8Bytes(a + b + a)).toBe(utf8(a + b + a));
+        },
+      ),
+    );
+  });
+});
