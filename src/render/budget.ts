@@ -70,14 +70,15 @@ const CLOSE_CALL_BYTES = 1024;
  * - the largest cut the estimate allows is rendered, and the next larger one too only when the
  *   estimate (corrected by what that render measured) puts it near the budget;
  * - should the estimate be wrong, the cut is searched for by rendering below it, as ever.
- * Documents whose bodies are small render once, in full, and are only measured if over budget.
+ * A document whose bodies add up to less than the budget renders in full first, as it most likely fits.
  */
 export function renderDocWithin(d: FeedDoc, render: (d: FeedDoc) => string, budget = DOC_BUDGET_BYTES): string {
   const n = d.items.length;
   let bodies = 0;
   for (const i of d.items) bodies += i.bodyHtml.length;
-  // Bodies under an eighth of the budget: the whole document is almost always within it.
-  if (bodies * 8 <= budget || n === 0) {
+  // Markup escaped for a feed grows by about a tenth; a wrong guess costs one render of at most a
+  // few times the budget, measuring a document that fits costs two.
+  if (bodies <= budget * 0.85 || n === 0) {
     const out = render(d);
     if (fits(out, budget)) return out;
   }
