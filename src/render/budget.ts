@@ -6,23 +6,22 @@ const encoder = new TextEncoder();
 
 /** UTF-8 size; the exact count is taken only when the cheap upper bound says it might matter. */
 export function fits(s: string, budget: number): boolean {
-  return s.length * 3 <= budget || encoder.encode(s).byteLength <= budget;
+  return s.length * 3 <= budget || bytesWithin(s, budget) <= budget;
 }
 
-/** UTF-8 bytes of `s` (a lone surrogate counts 3, as TextEncoder writes U+FFFD), without encoding it. */
-export function utf8Bytes(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 2; // the pair: 4 bytes for 2 code units
-      i++;
-    } else n += 2;
-  }
-  return n;
+let scratch = new Uint8Array(0);
+
+/**
+ * UTF-8 bytes of `s` when at most `budget`, else Infinity: encoded into one buffer kept for the
+ * purpose (a document's measure allocates nothing, and stops once past the budget).
+ */
+export function bytesWithin(s: string, budget: number): number {
+  if (s.length * 3 <= budget) return encoder.encodeInto(s, (scratch = grown(s.length * 3))).written;
+  // A character needs at most 4 bytes: if encoding stopped short, what is left makes it over.
+  const { read, written } = encoder.encodeInto(s, (scratch = grown(budget + 4)));
+  return read === s.length && written <= budget ? written : Infinity;
 }
+const grown = (size: number) => (scratch.length >= size ? scratch : new Uint8Array(size));
 
 /** Largest n in [lo, hi] for which ok(n) holds, given ok is monotone (true up to some n); lo - 1 if none. */
 function largest(lo: number, hi: number, ok: (n: number) => boolean): number {
@@ -83,12 +82,17 @@ export function renderDocWithin(d: FeedDoc, render: (d: FeedDoc) => string, budg
     if (fits(out, budget)) return out;
   }
   const at = (full: number, lean: number) => render(full === n ? d : { ...d, detail: { full, lean } });
+  // Sizes over the budget are Infinity: an item whose full detail alone is over cannot be full, nor
+  // can any after it. Summaries and titles are measured exactly: what counts is what they add.
+  const size = (s: string) => bytesWithin(s, budget);
   const alone = (i: number, level: 0 | 1 | 2) => {
     const items = d.items.slice(i, i + 1);
-    return utf8Bytes(render(level === 2 ? { ...d, items } : { ...d, items, detail: { full: 0, lean: level } }));
+    if (level === 2) return size(render({ ...d, items }));
+    return bytesWithin(render({ ...d, items, detail: { full: 0, lean: level } }), Infinity);
   };
   // lean[k]: the estimated size with the newest k items in summary, the rest minimal.
-  const lean = [utf8Bytes(at(0, 0))];
+  // (Exact too: a summary can be shorter than the title it replaces, in JSON Feed.)
+  const lean = [bytesWithin(at(0, 0), Infinity)];
   const summary = d.items.map((_, i) => alone(i, 1));
   for (let i = 0; i < n; i++) lean.push(lean[i]! + summary[i]! - alone(i, 0));
   if (lean[n]! <= budget) {
@@ -129,10 +133,11 @@ export function renderDocWithin(d: FeedDoc, render: (d: FeedDoc) => string, budg
 function within(k: number, max: number, est: (k: number) => number, render: (k: number) => string, budget: number): string | null {
   const ok = (j: number) => fits(render(j), budget);
   const out = render(k);
-  if (!fits(out, budget)) {
+  const bytes = bytesWithin(out, budget);
+  if (bytes > budget) {
     const below = largest(0, k - 1, ok);
     return below >= 0 ? render(below) : null;
   }
-  if (k >= max || est(k + 1) + (utf8Bytes(out) - est(k)) > budget + CLOSE_CALL_BYTES || !ok(k + 1)) return out;
+  if (k >= max || est(k + 1) + (bytes - est(k)) > budget + CLOSE_CALL_BYTES || !ok(k + 1)) return out;
   return render(largest(k + 1, max, ok));
 }
