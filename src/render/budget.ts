@@ -23,6 +23,12 @@ export function bytesWithin(s: string, budget: number): number {
 }
 const grown = (size: number) => (scratch.length >= size ? scratch : new Uint8Array(size));
 
+/** Exact UTF-8 bytes of `s`: into the kept buffer as far as it goes (a budget's worth), the rest encoded apart. */
+export function utf8Size(s: string): number {
+  const { read, written } = encoder.encodeInto(s, (scratch = grown(Math.min(s.length * 3, DOC_BUDGET_BYTES + 4))));
+  return read === s.length ? written : written + encoder.encode(s.slice(read)).byteLength;
+}
+
 /** Largest n in [lo, hi] for which ok(n) holds, given ok is monotone (true up to some n); lo - 1 if none. */
 function largest(lo: number, hi: number, ok: (n: number) => boolean): number {
   let yes = lo - 1;
@@ -62,12 +68,13 @@ const CLOSE_CALL_BYTES = 1024;
 
 /**
  * A feed document rendered within the budget, cutting detail (FeedDoc.detail) from its oldest items,
- * at the same cut as searching by rendering would find, in about one render of the result:
- * - each item is rendered alone at each detail level (in full only while the newest could still
- *   fit), so the bytes its summary and its content add are known; with one render of the whole
- *   document at the least detail, that estimates the size of every cut;
- * - the largest cut the estimate allows is rendered, and the next larger one too only when the
- *   estimate (corrected by what that render measured) puts it near the budget;
+ * keeping as much as fits, in about one render of the result:
+ * - each item is rendered alone as a summary and as a title, and the document once with titles
+ *   only: that gives the size of the document with any number of summaries;
+ * - the cut in full detail is guessed from the bodies' lengths (scaled by what the newest item's
+ *   full detail measured alone) and rendered; from that render's size, the items around the cut are
+ *   rendered alone in full, one at a time, to walk to the largest cut that fits, which is rendered
+ *   if it is another; the next larger cut is rendered too only when it comes within a kilobyte;
  * - should the estimate be wrong, the cut is searched for by rendering below it, as ever.
  * A document whose bodies add up to less than the budget renders in full first, as it most likely fits.
  */
@@ -82,33 +89,30 @@ export function renderDocWithin(d: FeedDoc, render: (d: FeedDoc) => string, budg
     if (fits(out, budget)) return out;
   }
   const at = (full: number, lean: number) => render(full === n ? d : { ...d, detail: { full, lean } });
-  // Sizes over the budget are Infinity: an item whose full detail alone is over cannot be full, nor
-  // can any after it. Summaries and titles are measured exactly: what counts is what they add.
-  const size = (s: string) => bytesWithin(s, budget);
-  const alone = (i: number, level: 0 | 1 | 2) => {
-    const items = d.items.slice(i, i + 1);
-    if (level === 2) return size(render({ ...d, items }));
-    return bytesWithin(render({ ...d, items, detail: { full: 0, lean: level } }), Infinity);
-  };
-  // lean[k]: the estimated size with the newest k items in summary, the rest minimal.
-  // (Exact too: a summary can be shorter than the title it replaces, in JSON Feed.)
-  const lean = [bytesWithin(at(0, 0), Infinity)];
-  const summary = d.items.map((_, i) => alone(i, 1));
-  for (let i = 0; i < n; i++) lean.push(lean[i]! + summary[i]! - alone(i, 0));
+  const alone = (i: number, detail?: { full: 0; lean: 0 | 1 }) => utf8Size(render({ ...d, items: d.items.slice(i, i + 1), detail }));
+  // lean[k]: the size with the newest k items in summary, the rest minimal. Not always growing: a
+  // JSON Feed summary can be shorter than the title it replaces.
+  const lean = [utf8Size(at(0, 0))];
+  const summary = d.items.map((_, i) => alone(i, { full: 0, lean: 1 }));
+  for (let i = 0; i < n; i++) lean.push(lean[i]! + summary[i]! - alone(i, { full: 0, lean: 0 }));
   if (lean[n]! <= budget) {
-    // full[k]: the newest k items in full, the rest in summary; items rendered in full alone only
-    // while the estimate is below the budget, so an item that cannot be full costs no render of it.
-    const full = [lean[n]!];
-    for (let i = 0; i < n && full[i]! <= budget + CLOSE_CALL_BYTES; i++) full.push(full[i]! + alone(i, 2) - summary[i]!);
+    const adds: number[] = []; // what item i's full detail adds to its summary, measured alone
+    const add = (i: number) => (adds[i] ??= alone(i) - summary[i]!);
+    const ratio = add(0) / Math.max(1, d.items[0]!.bodyHtml.length);
     let k = 0;
-    while (k + 1 < full.length && full[k + 1]! <= budget) k++;
-    const out = within(
-      k,
-      n - 1,
-      (j) => full[j] ?? Infinity,
-      (j) => at(j, n),
-      budget,
-    );
+    for (let size = lean[n]!; k < n && size + (adds[k] ?? d.items[k]!.bodyHtml.length * ratio) <= budget; k++)
+      size += adds[k] ?? d.items[k]!.bodyHtml.length * ratio;
+    const first = at(k, n);
+    const [anchor, measured] = [k, utf8Size(first)];
+    const est = (j: number) => {
+      let size = measured;
+      for (let i = anchor; i < j; i++) size += add(i);
+      for (let i = j; i < anchor; i++) size -= add(i);
+      return size;
+    };
+    if (measured > budget) while (k > 0 && est(k) > budget) k--;
+    else while (k < n && est(k + 1) <= budget) k++;
+    const out = within(k, n - 1, est, (j) => (j === anchor ? first : at(j, n)), budget);
     if (out !== null) return out;
   }
   let k = 0;
