@@ -26,8 +26,12 @@
 // pinned to the same core: the scheduler gives each half of it (BENCH_DEBUG shows their CPU ms agree
 // within a few %), a disturbance there takes from both alike, and each side's completed requests
 // measure what one request costs it. Unpinned, the control line (reference ÷ its copy) swung
-// 0.51–1.47 on a busy machine; pinned, 0.95–1.05. Before measuring, each instance's writer has
-// finished what its import queued (its alarms run in the same workerd as the path).
+// 0.51–1.47 on a busy machine; pinned, 0.95–1.05. Before measuring, each instance's writer owes
+// nothing at all: jobs, backlog, hub pings and edge purges (its alarms run in the same workerd as
+// the path); the purge repeat KV_SETTLE_MS (60 s) after the import's last write makes that about a minute.
+// The publish lines print wall time and the CPU of the instance's workerd: on a shared machine the
+// CPU is the steadier figure. "publish with long bodies" publishes into feeds of 40 items of ~190 KB,
+// every document cut to its 4 MiB budget; its reference is the short-body publish at 100 items.
 // The big instance (publish and rebuild lines) is pinned to the other core while the pairs run, its
 // import driven from a thread of its own: run after the pairs, it takes the bench past 6 minutes.
 // It is not free: the two cores share one L3 cache, and the import slows the path more than its
