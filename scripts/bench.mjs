@@ -7,6 +7,8 @@
 //   BENCH_CONNECTIONS  connections per round, half to the path and half to the reference (default 16)
 //   BENCH_ITEMS        items behind the warm paths (default 300: every feed and page shown is full)
 //   BENCH_BIG          items behind the rebuild line and the publish line's large side (default 10000)
+//   BENCH_LONG         items of ~190 KB bodies behind the long-body publish line (default 40)
+//   BENCH_PUBLISHES    publishes timed per publish line (default 20)
 //   BENCH_ONLY         a regular expression; only lines whose label matches run (atom, 'cold|publish')
 //   BENCH_PIN=0        leaves every process where the OS puts it (default: pinned, see below)
 //   BENCH_SCRIPT       an already built bundle to measure instead of building one (to compare a change)
@@ -24,8 +26,12 @@
 // pinned to the same core: the scheduler gives each half of it (BENCH_DEBUG shows their CPU ms agree
 // within a few %), a disturbance there takes from both alike, and each side's completed requests
 // measure what one request costs it. Unpinned, the control line (reference ÷ its copy) swung
-// 0.51–1.47 on a busy machine; pinned, 0.95–1.05. Before measuring, each instance's writer has
-// finished what its import queued (its alarms run in the same workerd as the path).
+// 0.51–1.47 on a busy machine; pinned, 0.95–1.05. Before measuring, each instance's writer owes
+// nothing at all: jobs, backlog, hub pings and edge purges (its alarms run in the same workerd as
+// the path); the purge repeat KV_SETTLE_MS (60 s) after the import's last write makes that about a minute.
+// The publish lines print wall time and the CPU of the instance's workerd: on a shared machine the
+// CPU is the steadier figure. "publish with long bodies" publishes into feeds of 40 items of ~190 KB,
+// every document cut to its 4 MiB budget; its reference is the short-body publish at 100 items.
 // The big instance (publish and rebuild lines) is pinned to the other core while the pairs run, its
 // import driven from a thread of its own: run after the pairs, it takes the bench past 6 minutes.
 // It is not free: the two cores share one L3 cache, and the import slows the path more than its
@@ -43,6 +49,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const HALF = Math.max(1, Math.floor(Number(process.env.BENCH_CONNECTIONS ?? 16) / 2));
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 300);
 const BIG = Number(process.env.BENCH_BIG ?? 10000);
+const LONG = Number(process.env.BENCH_LONG ?? 40);
+const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 20);
 const ONLY = new RegExp(process.env.BENCH_ONLY ?? '');
 const DEBUG = Boolean(process.env.BENCH_DEBUG);
 const CORES = availableParallelism();
@@ -78,6 +86,12 @@ function item(n) {
   };
 }
 
+const LONG_PARAGRAPH = 'The harbour drill ran past midnight, and the crews kept the **lights** on. ';
+/** An item as a long read: a Markdown body of about 190 KB (the API takes 200,000 characters). */
+function longItem(n) {
+  return { ...item(n), body: `${LONG_PARAGRAPH.repeat(12)}\n\n`.repeat(210) };
+}
+
 async function call(w, method, path, body) {
   const res = await fetch(new URL(path, w.url), {
     method,
@@ -88,26 +102,33 @@ async function call(w, method, path, body) {
   return res.json();
 }
 
-async function importItems(w, from, to) {
-  for (let start = from; start <= to; start += 200) {
+async function importItems(w, from, to, make = item, batch = 200) {
+  for (let start = from; start <= to; start += batch) {
     const items = [];
-    for (let n = start; n <= Math.min(to, start + 199); n++) items.push(item(n));
+    for (let n = start; n <= Math.min(to, start + batch - 1); n++) items.push(make(n));
     await call(w, 'POST', '/api/import', { items });
   }
 }
 
 /**
- * Waits until the writer has rendered everything it owes (jobs, backlog, a rebuild, hub pings): its
- * alarms run in the same workerd as the path under test, and would be measured as the read path's
- * cost. Edge purges may stay queued (12 s apart, a no-op without Workers Cache): they cost nothing.
+ * Waits until the writer owes nothing at all (jobs, backlog, a rebuild, hub pings, edge purges):
+ * its alarms run in the same workerd as the path under test, and would be measured as the read
+ * path's cost. Purges included: without Workers Cache each is a no-op, but each still wakes the
+ * writer, and a publish queues every purge twice, the second after KV_SETTLE_MS (60 s), so a line
+ * measured before then shares its workerd with the writer's alarms. Resolves to the seconds it took.
  */
 async function settle(w) {
-  for (let i = 0; i < 600; i++) {
-    const s = await call(w, 'GET', '/api/status');
-    if (!s.jobs.pending && !s.jobs.backlog && !s.hub.queued && !s.render.rebuild) return;
+  const t0 = performance.now();
+  let s;
+  for (let i = 0; i < 1500; i++) {
+    s = await call(w, 'GET', '/api/status');
+    if (!s.jobs.pending && !s.jobs.backlog && !s.hub.queued && !s.edgeCache.queued && !s.render.rebuild)
+      return (performance.now() - t0) / 1000;
     await sleep(200);
   }
-  throw new Error(`${w.url}: the writer did not settle in 120 s: ${JSON.stringify((await call(w, 'GET', '/api/status')).jobs)}`);
+  throw new Error(
+    `${w.url}: the writer did not settle in 300 s: ${JSON.stringify({ jobs: s.jobs, edgeCache: s.edgeCache, hub: s.hub.queued })}`,
+  );
 }
 
 /**
@@ -248,16 +269,23 @@ function report(l, rounds) {
   console.log(...cols, `  ${f2(r.ratio)}  ${f2(r.q1)}–${f2(r.q3)}  ${f2(s[0])}–${f2(s.at(-1))}  ${(r.elu * 100).toFixed(0).padStart(3)} %`);
 }
 
-async function publishCost(w, startN, count) {
+/**
+ * Median wall time, CPU time of the instance's workerd (the Worker and its writer: on a busy
+ * machine wall time is mostly waiting for a core) and KV writes of `count` publishes, one at a time.
+ */
+async function publishCost(w, startN, count, make = item) {
   const times = [];
+  const cpu = [];
   const writes = [];
   for (let i = 0; i < count; i++) {
+    const c0 = cpuNs(w.pids);
     const t0 = performance.now();
-    const r = await call(w, 'PUT', `/api/items/story-${startN + i}`, item(startN + i));
+    const r = await call(w, 'PUT', `/api/items/story-${startN + i}`, make(startN + i));
     times.push(performance.now() - t0);
+    cpu.push((cpuNs(w.pids) - c0) / 1e6);
     writes.push(r.kvWrites);
   }
-  return { ms: median(times), writes: median(writes) };
+  return { ms: median(times), cpu: median(cpu), writes: median(writes) };
 }
 
 /**
@@ -324,14 +352,26 @@ const PATHS = [
 ].filter(([label]) => ONLY.test(label));
 const CONTROL = 'control: reference ÷ its copy';
 const COLD = 'cold /feed.xml (WARM_TTL=0: 1 KV get)';
-const [wantControl, wantCold, wantPublish, wantRebuild] = [CONTROL, COLD, 'publish', 'rebuild'].map((l) => ONLY.test(l));
+const LONG_LINE = 'publish with long bodies';
+const [wantControl, wantCold, wantPublish, wantRebuild, wantLong] = [CONTROL, COLD, 'publish', 'rebuild', LONG_LINE].map((l) =>
+  ONLY.test(l),
+);
 
 try {
   const script = process.env.BENCH_SCRIPT ?? buildWorker('dist/bench');
   // No static-asset router (in production the edge routes assets; locally it adds two Worker hops),
   // and no write pacing: the publish line measures what one publish renders and writes.
+  // Purges go out as soon as they are due (each a no-op without Workers Cache), so a writer is idle
+  // as soon as its last purge repeat is sent (PURGE_REPEAT_MS: proposed, not read by the writer yet;
+  // until it is, that repeat comes KV_SETTLE_MS, 60 s, after the last write).
   const start = (cpus, bindings) =>
-    started(cpus, () => startWirefeed({ script, assets: false, bindings: { KV_WRITE_GAP_MS: '0', ...bindings } }));
+    started(cpus, () =>
+      startWirefeed({
+        script,
+        assets: false,
+        bindings: { KV_WRITE_GAP_MS: '0', PURGE_GAP_MS: '0', PURGE_REPEAT_MS: '1000', ...bindings },
+      }),
+    );
   console.log(
     `${CORES} cores, ${PIN ? `path and reference pinned to CPU ${PAIR_CPU}` : 'nothing pinned'}; items: ${ITEMS} behind the warm paths, ` +
       `100 behind cold, ${BIG} behind rebuild and publish (imported in the background${PIN ? ` on CPU ${OTHER_CPUS}` : ''})`,
@@ -341,9 +381,21 @@ try {
   const big = wantRebuild || wantPublish ? await start(OTHER_CPUS, { WARM_TTL: '0' }) : null;
   const bigImported = big && importInBackground(big, 1, BIG).catch((err) => err);
   const warm = PATHS.length ? await start(PAIR_CPU, {}) : null;
-  const small = wantCold || wantPublish ? await start(PAIR_CPU, { WARM_TTL: '0' }) : null;
-  await Promise.all([warm && importItems(warm, 1, ITEMS), small && importItems(small, 1, 100)]);
-  await Promise.all([warm && settle(warm), small && settle(small)]);
+  const small = wantCold || wantPublish || wantLong ? await start(PAIR_CPU, { WARM_TTL: '0' }) : null;
+  const long = wantLong ? await start(PAIR_CPU, {}) : null;
+  // Imports of long items go 20 at a time: a request body may hold 8 MiB.
+  await Promise.all([
+    warm && importItems(warm, 1, ITEMS),
+    small && importItems(small, 1, 100),
+    long && importItems(long, 1, LONG, longItem, 20),
+  ]);
+  const settled = await Promise.all([warm && settle(warm), small && settle(small), long && settle(long)]);
+  console.log(
+    `settled (nothing owed: jobs, backlog, purges, hub pings) in ${['warm', 'cold/publish', 'long bodies']
+      .map((name, i) => settled[i] !== null && `${settled[i].toFixed(1)} s (${name})`)
+      .filter(Boolean)
+      .join(', ')}`,
+  );
 
   const answers = [];
   const lines = [];
@@ -385,15 +437,22 @@ try {
     if (imported instanceof Error) throw imported;
     console.log(`\n${n0(BIG)} items imported in ${imported.toFixed(0)} s (in the background, ${BIG / 200} imports of 200)`);
     pin(big.pids, ALL_CPUS);
-    await settle(big);
+    console.log(`settled in ${(await settle(big)).toFixed(1)} s (${n0(BIG)} items)`);
   }
-  const at100 = wantPublish ? await publishCost(small, 100001, 20) : null;
+  const at100 = wantPublish || wantLong ? await publishCost(small, 100001, PUBLISHES) : null;
   const rebuilt = wantRebuild ? await rebuild(big) : [];
+  const pub = (c) => `${c.ms.toFixed(1)} ms (CPU ${c.cpu.toFixed(1)} ms), ${c.writes} KV writes`;
+  const vs = (c) => `ratio time ${f2(c.ms / at100.ms)}, CPU ${f2(c.cpu / at100.cpu)}, writes ${f2(c.writes / at100.writes)}`;
   if (wantPublish) {
-    const atBig = await publishCost(big, 200001, 20);
+    const atBig = await publishCost(big, 200001, PUBLISHES);
+    console.log(`publish: ${pub(at100)} at 100 items; ${pub(atBig)} at ${n0(BIG)} items; ${vs(atBig)}`);
+  }
+  if (wantLong) {
+    // Every feed of the item's scopes holds LONG items of ~190 KB: over the 4 MiB budget, so each
+    // document is cut to fit, four formats per scope.
+    const atLong = await publishCost(long, 300001, PUBLISHES, longItem);
     console.log(
-      `publish: ${at100.ms.toFixed(1)} ms, ${at100.writes} KV writes at 100 items; ${atBig.ms.toFixed(1)} ms, ${atBig.writes} KV writes at ${n0(BIG)} items; ` +
-        `ratio time ${f2(atBig.ms / at100.ms)}, writes ${f2(atBig.writes / at100.writes)}`,
+      `${LONG_LINE}: ${pub(at100)} at 100 short items; ${pub(atLong)} at ${LONG} items of ${n0(JSON.stringify(longItem(1)).length / 1024)} KB; ${vs(atLong)}`,
     );
   }
   for (const text of rebuilt) console.log(text);
