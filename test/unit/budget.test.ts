@@ -1,13 +1,13 @@
 // The byte budget of list documents (issue 15): as much detail as fits, newest first, in about one render.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ItemRecord, Site } from '../src/model/schema';
-import { bytesWithin, renderDocWithin } from '../src/render/budget';
-import type { FeedDoc } from '../src/render/document';
-import { renderAtom, renderRss } from '../src/render/feed-adapter';
-import { renderJsonFeed } from '../src/render/json-feed';
-import { renderScopePage } from '../src/render/scope-page';
-import { anyItem, cleanedProse, normalised } from './arbitraries';
+import type { ItemRecord, Site } from '../../src/model/schema';
+import { bytesWithin, renderDocWithin } from '../../src/render/budget';
+import type { FeedDoc } from '../../src/render/document';
+import { renderAtom, renderRss } from '../../src/render/feed-adapter';
+import { renderJsonFeed } from '../../src/render/json-feed';
+import { renderScopePage } from '../../src/render/scope-page';
+import { anyItem, cleanedProse, normalised } from '../arbitraries';
 
 const utf8 = (s: string) => new TextEncoder().encode(s).byteLength;
 const SITE: Site = { title: 'Wirefeed', description: 'News', language: 'en', author: 'Desk', url: 'https://news.example', pageSize: 50 };
