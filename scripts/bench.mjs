@@ -28,7 +28,7 @@
 // measure what one request costs it. Unpinned, the control line (reference ÷ its copy) swung
 // 0.51–1.47 on a busy machine; pinned, 0.95–1.05. Before measuring, each instance's writer owes
 // nothing at all: jobs, backlog, hub pings and edge purges (its alarms run in the same workerd as
-// the path); the purge repeat KV_SETTLE_MS (60 s) after the import's last write makes that about a minute.
+// the path); the bench sets the purge repeat (PURGE_REPEAT_MS, 60 s in production) to 1 s so that is short.
 // The publish lines print wall time and the CPU of the instance's workerd: on a shared machine the
 // CPU is the steadier figure. "publish with long bodies" publishes into feeds of 40 items of ~190 KB,
 // every document cut to its 4 MiB budget; its reference is the short-body publish at 100 items.
@@ -114,7 +114,7 @@ async function importItems(w, from, to, make = item, batch = 200) {
  * Waits until the writer owes nothing at all (jobs, backlog, a rebuild, hub pings, edge purges):
  * its alarms run in the same workerd as the path under test, and would be measured as the read
  * path's cost. Purges included: without Workers Cache each is a no-op, but each still wakes the
- * writer, and a publish queues every purge twice, the second after KV_SETTLE_MS (60 s), so a line
+ * writer, and a publish queues every purge twice, the second PURGE_REPEAT_MS later, so a line
  * measured before then shares its workerd with the writer's alarms. Resolves to the seconds it took.
  */
 async function settle(w) {
@@ -362,8 +362,7 @@ try {
   // No static-asset router (in production the edge routes assets; locally it adds two Worker hops),
   // and no write pacing: the publish line measures what one publish renders and writes.
   // Purges go out as soon as they are due (each a no-op without Workers Cache), so a writer is idle
-  // as soon as its last purge repeat is sent (PURGE_REPEAT_MS: proposed, not read by the writer yet;
-  // until it is, that repeat comes KV_SETTLE_MS, 60 s, after the last write).
+  // as soon as its last purge repeat is sent, PURGE_REPEAT_MS (1 s here) after the last write.
   const start = (cpus, bindings) =>
     started(cpus, () =>
       startWirefeed({

@@ -21,6 +21,7 @@ const Vars = v.object({
   KV_WRITE_GAP_MS: count(1000),
   PURGE_GAP_MS: count(12_000),
   PURGE_TIMEOUT_MS: count(10_000),
+  PURGE_REPEAT_MS: count(60_000),
   HUB_TIMEOUT_MS: count(10_000),
   KV_STALE_WAIT_MS: count(250),
   KV_READ_TIMEOUT_MS: count(5000),
@@ -40,6 +41,8 @@ export interface Config {
   purgeGapMs: number;
   /** How long a purge may go unanswered before the writer moves on. */
   purgeTimeoutMs: number;
+  /** When each purge is sent again: KV between locations can lag by about 60 s. */
+  purgeRepeatMs: number;
   /** How long a WebSub hub may go unanswered before the ping counts as failed. */
   hubTimeoutMs: number;
   /** With a stale warm copy in hand, how long a read waits on KV before answering with the copy. */
@@ -63,6 +66,7 @@ export function config(env: Pick<Env, keyof v.InferInput<typeof Vars>>): Config 
       kvWriteGapMs: vars.KV_WRITE_GAP_MS,
       purgeGapMs: vars.PURGE_GAP_MS,
       purgeTimeoutMs: vars.PURGE_TIMEOUT_MS,
+      purgeRepeatMs: vars.PURGE_REPEAT_MS,
       hubTimeoutMs: vars.HUB_TIMEOUT_MS,
       kvStaleWaitMs: vars.KV_STALE_WAIT_MS,
       kvReadTimeoutMs: vars.KV_READ_TIMEOUT_MS,

@@ -8,9 +8,6 @@ import type { Books } from './books';
 /** Purging everything, after a full rebuild; no document's tag looks like this. */
 export const EVERYTHING = '*';
 
-/** KV between locations can lag by about this much: each purge is repeated after it. */
-export const KV_SETTLE_MS = 60_000;
-
 export interface Ping {
   topic: string;
   at: number;
@@ -22,9 +19,12 @@ export interface Ping {
 export class Outbox {
   constructor(private readonly sql: SqlStorage) {}
 
-  /** Queues purges of the keys just written (or EVERYTHING): now, and again once KV has settled everywhere. */
-  queuePurges(keys: readonly string[], now: number): void {
-    if (keys.length) this.addPurge(keys, [now, now + KV_SETTLE_MS]);
+  /**
+   * Queues purges of the keys just written (or EVERYTHING): now, and again `repeatMs` later, once KV
+   * has settled everywhere (KV between locations can lag by about 60 s, PURGE_REPEAT_MS).
+   */
+  queuePurges(keys: readonly string[], now: number, repeatMs: number): void {
+    if (keys.length) this.addPurge(keys, [now, now + repeatMs]);
   }
 
   /** Queues edge-cache tags to purge at each of `times`. */

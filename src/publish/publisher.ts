@@ -296,7 +296,7 @@ export class Publisher extends DurableObject<Env> {
     if (pass.stores.partners.due(pass.now).length) this.ctx.storage.transactionSync(() => queue.owe(releasePartnersDue(pass)));
     const kv = new KvWriter(pass, storeFor(this.env), this.pacer, cfg.kvWriteGapMs);
     let stats = await kv.flush(queue.due(pass.now), { tier: 'publish', budget: FLUSH_BUDGET });
-    outbox.queuePurges(stats.keys, pass.now);
+    outbox.queuePurges(stats.keys, pass.now, cfg.purgeRepeatMs);
     if (cfg.hubUrl) outbox.addHub(stats.feeds);
     // One invocation's KV operations are shared: what publishes owe first, then the rebuild.
     const room = FLUSH_BUDGET - stats.kvWrites - stats.kvDeletes;
@@ -305,7 +305,7 @@ export class Publisher extends DurableObject<Env> {
       const more = await kv.flush(batch, { tier: 'rebuild', force: books.rebuild()?.force ?? false, budget: room });
       if (cfg.hubUrl) outbox.addHub(more.feeds);
       stats = addStats(stats, { ...more, dueAt: more.deferred === batch.length ? more.dueAt : pass.now });
-      if (finishRebuild(pass.stores)) outbox.queuePurges([EVERYTHING], pass.now);
+      if (finishRebuild(pass.stores)) outbox.queuePurges([EVERYTHING], pass.now, cfg.purgeRepeatMs);
     }
     await this.reschedule(pass.now, stats.dueAt);
     return stats;

@@ -16,6 +16,7 @@ describe('config', () => {
       kvWriteGapMs: 0,
       purgeGapMs: 0,
       purgeTimeoutMs: 10_000,
+      purgeRepeatMs: 60_000,
       hubTimeoutMs: 10_000,
       kvStaleWaitMs: 150,
       kvReadTimeoutMs: 2000,
