@@ -12,6 +12,17 @@ export interface Issued {
   created: string;
 }
 
+/** Creates the partners the access tests use through the API (an RSS-profile one and a ninjs licensee). */
+export async function createPartners(): Promise<void> {
+  for (const [id, profile] of [
+    ['msn-start', 'rss'],
+    ['lic', 'ninjs'],
+  ] as const) {
+    const res = await api('PUT', `/partners/${id}`, { name: `Partner ${id}`, profile });
+    if (res.status !== 201 && res.status !== 200) throw new Error(`partner ${id}: ${res.status} ${await res.text()}`);
+  }
+}
+
 /** Issues a credential through the newsroom API, failing loudly on anything but 201. */
 export async function issue(partner: string, type: Issued['type']): Promise<Issued> {
   const res = await api('POST', `/partners/${partner}/credentials`, { type });

@@ -7,24 +7,20 @@ import { CREDENTIAL_TYPES } from '../credentials/types';
 import { notFound } from '../errors';
 import { absolute } from '../model/paths';
 import { SLUG_PATTERN } from '../model/schema';
-import { partnerFeedPath, partnerListPath } from '../partners/types';
-import { invalidBody, objectBody, sizeLimit, strictJson, write, type ApiEnv } from './api-support';
+import { invalidBody, objectBody, publisher, sizeLimit, strictJson, write, type ApiEnv } from './api-support';
 
 const CredentialRequest = v.strictObject(
   { type: v.picklist(CREDENTIAL_TYPES, 'must be "token", "basic" or "bearer"') },
   'must be an object with only "type"',
 );
 
-/**
- * The partner's document URL (its feed, or its ninjs list), or null when no such partner exists.
- * LEAD: the one call site to switch to the writer's partner record once it exists —
- * `const p = await publisher(env).getPartner(id); return p ? (p.profile === 'ninjs' ? list : feed) : null`.
- * Until then any slug-shaped id counts as an RSS-profile partner.
- */
-async function partnerDocumentPath(_env: Env, id: string): Promise<string | null> {
+/** The partner's document path (its feed, or its ninjs list), or null when the writer holds no such partner. */
+async function partnerDocumentPath(env: Env, id: string): Promise<string | null> {
   if (!SLUG_PATTERN.test(id)) return null;
-  const profile: string = 'rss';
-  return profile === 'ninjs' ? partnerListPath(id) : partnerFeedPath(id);
+  const found = await write(publisher(env).getPartner(id));
+  if (!found || !('paths' in found.meta)) return null;
+  const paths: { items?: string; feed?: string } = found.meta.paths ?? {};
+  return paths.items ?? paths.feed ?? null;
 }
 
 async function partnerPath(env: Env, id: string): Promise<string> {

@@ -1,6 +1,7 @@
 // Partners in the newsroom API: create or change, read, list, delete, and preflight. Credentials and
 // the partner documents themselves are served elsewhere (the gateway).
 import { vValidator } from '@hono/valibot-validator';
+import { revokeAll } from '../credentials/access';
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { fieldError } from '../errors';
@@ -47,6 +48,8 @@ partners.put(
 partners.delete('/:id', async (c) => {
   const r = await write<PartnerDeleted>(publisher(c.env).deletePartner(idParam(c)));
   if (!r.ok) throw refusal([r]);
+  // Its credentials go with it: a partner created again under this id starts with none.
+  await write(revokeAll(c.env, r.id));
   const { ok: _ok, id, ...stats } = r;
   return c.json({ id, deleted: true, ...settled(c.env, stats) }, stats.pending ? 202 : 200);
 });

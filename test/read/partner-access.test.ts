@@ -2,10 +2,10 @@
 // rotation and revocation, secrets shown once, and the cached Documents entrypoint out of anyone else's reach.
 import { SELF, env, runInDurableObject } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Credentials } from '../../src/credentials/store';
 import { api, ORIGIN } from '../helpers';
-import { fetchAs, issue, presented, putPartnerDoc, revoke, whole, type Issued } from '../partner-helpers';
+import { createPartners, fetchAs, issue, presented, putPartnerDoc, revoke, whole, type Issued } from '../partner-helpers';
 
 const MSN = '/partners/msn-start/feed.xml';
 const LIC = '/partners/lic/feed.xml';
@@ -18,6 +18,9 @@ type DocumentsExport = ((o: { props: { partner: string } }) => Fetcher) & Fetche
 const documents = (exports as unknown as { Documents: DocumentsExport }).Documents;
 
 const credentialsStub = () => env.CREDENTIALS.get(env.CREDENTIALS.idFromName('partners'));
+
+// Credentials are issued only for partners the writer holds; their documents are then set by each test.
+beforeEach(createPartners);
 
 async function refusalOf(res: Response) {
   const w = await whole(res);
@@ -247,5 +250,21 @@ describe('the cached Documents entrypoint', () => {
     expect(home.status).toBe(200);
     expect((await SELF.fetch(`${ORIGIN}/partners`)).status).toBe(401);
     expect((await SELF.fetch(`${ORIGIN}/partners/`)).status).toBe(401);
+  });
+});
+
+describe("credentials follow the writer's partners", () => {
+  it('are issued only for a partner the writer holds, and go when the partner is deleted', async () => {
+    const unknown = await api('POST', '/partners/nobody/credentials', { type: 'token' });
+    expect(unknown.status).toBe(404);
+    await putPartnerDoc(MSN, MSN_BYTES);
+    const c = await issue('msn-start', 'bearer');
+    expect((await fetchAs(MSN, c)).status).toBe(200);
+    expect((await api('DELETE', '/partners/msn-start')).status).toBe(200);
+    const after = await fetchAs(MSN, c);
+    expect(after.status).toBe(401);
+    expect(await after.text()).not.toContain('only for msn-start');
+    const listed = await api('GET', '/partners/msn-start/credentials');
+    expect(listed.status).toBe(404);
   });
 });
