@@ -211,8 +211,13 @@ describe('render version', () => {
   it('a rebuild already rendering the current version is carried on, not restarted, and records it when done', async () => {
     await midRebuild(RENDER_VERSION - 1, RENDER_VERSION, RENDER_VERSION);
     const p = await (await api('GET', '/rebuild')).json<any>();
-    expect(p.rebuild).toMatchObject({ reason: 'site settings changed', total: 121 });
-    expect(p.rebuild.done).toBeGreaterThanOrEqual(121 - PARTIAL);
+    // Miniflare may still fire an alarm deleted while it was due ("running despite AlarmManager
+    // mismatch"), which carries the rebuild on before this first call; either way it is never restarted
+    // (a restart reads 'new render version' and owes every job again, more than one alarm's budget).
+    if (p.rebuild !== null) {
+      expect(p.rebuild).toMatchObject({ reason: 'site settings changed', total: 121 });
+      expect(p.rebuild.done).toBeGreaterThanOrEqual(121 - PARTIAL);
+    } else expect(p).toEqual({ version: RENDER_VERSION, stored: RENDER_VERSION, rebuild: null });
     // No alarm is set (the writer found nothing new to start): the cron wakes it, as in production.
     await cron();
     await drain();
