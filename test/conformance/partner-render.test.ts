@@ -183,8 +183,10 @@ describe("each profile's own elements", () => {
     ]);
   });
 
-  it("newsbreak: NewsBreak's namespace", () => {
-    expect(rssDoc('newsbreak', []).rss['@xmlns:nb']).toBe('https://www.newsbreak.com/');
+  it('newsbreak: plain RSS 2.0 with full text, declaring no namespace it does not use', () => {
+    const rss = rssDoc('newsbreak', []).rss;
+    expect(rss['@xmlns:nb']).toBeUndefined();
+    expect(rss['@xmlns:content']).toBe('http://purl.org/rss/1.0/modules/content/');
   });
 });
 
