@@ -65,7 +65,8 @@ export default class Wirefeed extends WorkerEntrypoint<Env> {
    */
   override async scheduled(): Promise<void> {
     const [tick, audience] = await Promise.allSettled([publisher(this.env).tick(), rollup(this.env, Date.now())]);
-    if (audience.status === 'rejected') console.error('audience rollup failed', audience.reason instanceof Error ? audience.reason.message : audience.reason);
+    if (audience.status === 'rejected')
+      console.error('audience rollup failed', audience.reason instanceof Error ? audience.reason.message : audience.reason);
     if (tick.status === 'rejected') throw tick.reason;
   }
 }

@@ -2,4 +2,5 @@
 import type { AudienceStore } from './store';
 
 /** The audience store, as a stub: the daily salt, the rollups and the local sink's raw points. */
-export const audienceStore = (env: Env): DurableObjectStub<AudienceStore> => env.AUDIENCE_STORE.get(env.AUDIENCE_STORE.idFromName('audience'));
+export const audienceStore = (env: Env): DurableObjectStub<AudienceStore> =>
+  env.AUDIENCE_STORE.get(env.AUDIENCE_STORE.idFromName('audience'));

@@ -31,7 +31,14 @@ export interface Seen {
 }
 
 /** The data point a request makes, or null when it is not counted (a bot, a 404, a refusal). */
-export async function pointFor(env: Env, tap: Tap, request: Request, response: Response, seen: Seen, now: number): Promise<AudiencePoint | null> {
+export async function pointFor(
+  env: Env,
+  tap: Tap,
+  request: Request,
+  response: Response,
+  seen: Seen,
+  now: number,
+): Promise<AudiencePoint | null> {
   const status = response.status;
   const ua = request.headers.get('User-Agent');
   const address = request.headers.get('CF-Connecting-IP') ?? '';

@@ -40,7 +40,12 @@ export function networkPrefix(address: string): string {
   const groups = head ? head.split(':') : [];
   // "2001:db8::1" has its /48 in the head once the gap is filled with zero groups.
   if (tail !== undefined) while (groups.length < 3) groups.push('0');
-  return groups.length >= 3 ? `${groups.slice(0, 3).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/48` : '';
+  return groups.length >= 3
+    ? `${groups
+        .slice(0, 3)
+        .map((g) => g.replace(/^0+(?=.)/, ''))
+        .join(':')}::/48`
+    : '';
 }
 
 /**

@@ -16,7 +16,8 @@ const MAX_SPAN_MS = 24 * HOUR;
 export async function rollup(env: Env, now: number): Promise<void> {
   const store = audienceStore(env);
   if ((env.AUDIENCE_SINK || 'local') === 'local') {
-    await store.rollupLocal(now);
+    // Everything counted up to and including this millisecond.
+    await store.rollupLocal(now + 1);
     return;
   }
   const until = now - INGEST_LAG_MS - ((now - INGEST_LAG_MS) % HOUR);
@@ -24,6 +25,7 @@ export async function rollup(env: Env, now: number): Promise<void> {
   const from = Math.max(done || until - HOUR, until - MAX_SPAN_MS);
   if (from >= until) return;
   const token = (env as { AUDIENCE_SQL_TOKEN?: string }).AUDIENCE_SQL_TOKEN;
-  if (!env.AUDIENCE_ACCOUNT_ID || !token) throw new Error('AUDIENCE_ACCOUNT_ID and the AUDIENCE_SQL_TOKEN secret are needed to read Analytics Engine');
+  if (!env.AUDIENCE_ACCOUNT_ID || !token)
+    throw new Error('AUDIENCE_ACCOUNT_ID and the AUDIENCE_SQL_TOKEN secret are needed to read Analytics Engine');
   await store.absorb(await readAnalytics(env.AUDIENCE_ACCOUNT_ID, token, from, until), until);
 }

@@ -143,7 +143,10 @@ export class AudienceStore extends DurableObject<Env> {
     this.sql.exec('DELETE FROM pollers WHERE day < ?', yesterday);
     this.sql.exec('DELETE FROM aggregators WHERE day < ?', yesterday);
     this.sql.exec('DELETE FROM deliveries WHERE at < ?', until - DELIVERY_DAYS * DAY);
-    this.sql.exec('INSERT INTO rollup (id, done_until) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET done_until = excluded.done_until', until);
+    this.sql.exec(
+      'INSERT INTO rollup (id, done_until) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET done_until = excluded.done_until',
+      until,
+    );
   }
 
   /** The series summed by item, feed, partner, site or day over [from, to). */

@@ -23,7 +23,11 @@ function day(value: string, field: string): number {
 }
 
 /** The range `from`…`to` (whole UTC days, both included) as [start, end) in ms, and as the days it names. */
-export function range(from: string | undefined, to: string | undefined, now: number): { start: number; end: number; from: string; to: string } {
+export function range(
+  from: string | undefined,
+  to: string | undefined,
+  now: number,
+): { start: number; end: number; from: string; to: string } {
   const last = to === undefined ? now - (now % DAY) : day(to, 'to');
   const first = from === undefined ? last - (DEFAULT_DAYS - 1) * DAY : day(from, 'from');
   if (first > last) throw unprocessable('from', 'must not be after to');
