@@ -1,6 +1,7 @@
 // GET /api/stats: the shape DESIGN.md gives, every `by`, the 422s, the token; and the cron rollup that feeds it.
-import { SELF } from 'cloudflare:test';
+import { SELF, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import Wirefeed from '../../src/index';
 import { api, ORIGIN, publish, syntheticItem } from '../helpers';
 import { cron, rawPoints, storeTables, visit } from '../audience-helpers';
 
@@ -100,5 +101,15 @@ describe('the rollup', () => {
     expect(rows).toEqual([{ key: '/feed.xml', subscribers: 11, fetches: 2 }]);
     const first = (await (await stats('?by=feed&from=2026-12-06&to=2026-12-06')).json<any>()).rows;
     expect(first).toEqual([{ key: '/feed.xml', subscribers: 10, fetches: 1 }]);
+  });
+
+  it("a failing rollup is logged and leaves the cron's tick answering", async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const ctx = createExecutionContext();
+    // The Analytics Engine sink without its account id: the rollup cannot read anything back.
+    await expect(new Wirefeed(ctx, { ...env, AUDIENCE_SINK: 'analytics-engine' }).scheduled()).resolves.toBeUndefined();
+    await waitOnExecutionContext(ctx);
+    expect(errors).toHaveBeenCalledWith('audience rollup failed', expect.stringMatching(/AUDIENCE_ACCOUNT_ID/));
+    errors.mockRestore();
   });
 });
