@@ -1,12 +1,15 @@
 // Wiring only: the gateway (the default export, uncached), the cached Documents entrypoint, the cron, and the edge-cache purge.
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { app } from './app';
+import { count, tapFor, type Seen } from './audience/count';
+import { rollup } from './audience/rollup';
 import { partnerGate } from './credentials/gate';
 import { purgeEdge, type EdgeCachePurger, type PurgeRequest } from './http/edge-cache';
 import { publisher } from './routes/api-support';
 
 export { Publisher } from './publish/publisher';
 export { Credentials } from './credentials/store';
+export { AudienceStore } from './audience/store';
 
 /** What the gateway tells the Documents entrypoint: the partner whose credential it checked, if any. */
 export interface DocumentsProps {
@@ -29,21 +32,41 @@ export class Documents extends WorkerEntrypoint<Env, DocumentsProps> implements 
   }
 }
 
-/** The gateway: runs on every request (its cache is off in wrangler.toml), which a cache hit never does. */
+/** Where the gateway sends a request: the partner gate, the API, or the cached Documents entrypoint. */
+function route(request: Request, path: string, env: Env, ctx: ExecutionContext, seen: Seen): Response | Promise<Response> {
+  // The gateway reaches its own Documents entrypoint through ctx.exports (a loopback the cache sits on).
+  // Partner documents: the credential is checked here, on every request, before any cache is asked.
+  if (path.startsWith('/partners/') || path === '/partners') return partnerGate(request, env, ctx.exports.Documents, seen);
+  // The API is answered here, so no cache ever stands in front of it.
+  if (path.startsWith('/api/') || path === '/api' || path.startsWith('/api?')) return app.fetch(request, env, ctx);
+  return ctx.exports.Documents.fetch(request);
+}
+
+/**
+ * The gateway: runs on every request (its cache is off in wrangler.toml), which a cache hit never does,
+ * so it is where feed polls, page views and partner deliveries are counted: after the answer, in waitUntil.
+ */
 export default class Wirefeed extends WorkerEntrypoint<Env> {
   override fetch(request: Request): Response | Promise<Response> {
     const url = request.url;
     const path = url.slice(url.indexOf('/', url.indexOf('//') + 2));
-    // The gateway reaches its own Documents entrypoint through ctx.exports (a loopback the cache sits on).
-    // Partner documents: the credential is checked here, on every request, before any cache is asked.
-    if (path.startsWith('/partners/') || path === '/partners') return partnerGate(request, this.env, this.ctx.exports.Documents);
-    // The API is answered here, so no cache ever stands in front of it.
-    if (path.startsWith('/api/') || path === '/api' || path.startsWith('/api?')) return app.fetch(request, this.env, this.ctx);
-    return this.ctx.exports.Documents.fetch(request);
+    const tap = tapFor(request.method, path);
+    if (!tap) return route(request, path, this.env, this.ctx, {});
+    const seen: Seen = {};
+    return Promise.resolve(route(request, path, this.env, this.ctx, seen)).then((response) => {
+      this.ctx.waitUntil(count(this.env, tap, request, response, seen));
+      return response;
+    });
   }
 
-  /** The Cron Trigger: the writer releases what is due and notices a new render version without a publish. */
+  /**
+   * The Cron Trigger: the writer releases what is due and notices a new render version without a
+   * publish; beside it, apart from the writer, the audience rollup folds counted requests into series.
+   */
   override async scheduled(): Promise<void> {
-    await publisher(this.env).tick();
+    const [tick, audience] = await Promise.allSettled([publisher(this.env).tick(), rollup(this.env, Date.now())]);
+    if (audience.status === 'rejected')
+      console.error('audience rollup failed', audience.reason instanceof Error ? audience.reason.message : audience.reason);
+    if (tick.status === 'rejected') throw tick.reason;
   }
 }

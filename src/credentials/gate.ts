@@ -15,23 +15,31 @@ const FORWARDED = ['If-None-Match', 'If-Modified-Since', 'Accept'];
 /**
  * Answers a `/partners/…` request: the identical 401 unless the request carries a live credential of
  * that very partner, in the form it was issued for; else the document, fetched from the Documents
- * entrypoint by its canonical URL (no `?token=`, no stray parameters) as that partner.
+ * entrypoint by its canonical URL (no `?token=`, no stray parameters) as that partner. The id of the
+ * credential that opened it is left in `seen`.
  */
-export async function partnerGate(request: Request, env: Env, documents: DocumentsExport): Promise<Response> {
+export async function partnerGate(
+  request: Request,
+  env: Env,
+  documents: DocumentsExport,
+  seen: { credential?: string } = {},
+): Promise<Response> {
   const head = request.method === 'HEAD';
   const url = new URL(request.url);
   const address = partnerAddress(url);
   const presented = presentedIn(request, url);
   if (!address || presented.length === 0) return partnerRefusal(head);
-  let ok: boolean;
+  let id: string | null;
   try {
-    ok = await credentials(env).verify(address.partner, presented);
+    id = await credentials(env).verify(address.partner, presented);
   } catch (err) {
     // The error, never the request: the request holds the secret.
     console.error('credentials store failed', err instanceof Error ? err.message : 'unknown error');
     return partnerUnchecked(head);
   }
-  if (!ok) return partnerRefusal(head);
+  if (id === null) return partnerRefusal(head);
+  // For the audience count: which credential this delivery went to.
+  seen.credential = id;
   const headers = new Headers();
   for (const name of FORWARDED) {
     const value = request.headers.get(name);

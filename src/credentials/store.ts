@@ -105,11 +105,12 @@ export class Credentials extends DurableObject<Env> {
   }
 
   /**
-   * Whether any presented credential is one of `partner`'s, of the type it was presented as. Every
+   * Which presented credential is one of `partner`'s, of the type it was presented as: its id, or null
+   * for none (the audience count names the credential behind each delivery). Every
    * candidate's hash is computed and compared in constant time; nothing is remembered between calls,
    * so a revocation holds from the next request on.
    */
-  async verify(partner: string, presented: readonly Presented[]): Promise<boolean> {
+  async verify(partner: string, presented: readonly Presented[]): Promise<string | null> {
     let match: string | undefined;
     for (const p of presented) {
       const rows = this.sql
@@ -131,6 +132,6 @@ export class Credentials extends DurableObject<Env> {
         }
       }
     }
-    return match !== undefined;
+    return match ?? null;
   }
 }

@@ -8,6 +8,7 @@ import { admin } from './api-admin';
 import { partnerCredentials } from './api-credentials';
 import { imports, items } from './api-items';
 import { partners } from './api-partners';
+import { stats } from './api-stats';
 
 export const api = new Hono<AppEnv>();
 
@@ -46,3 +47,4 @@ api.route('/partners', partners);
 api.route('/', imports);
 api.route('/', admin);
 api.route('/', partnerCredentials);
+api.route('/', stats);

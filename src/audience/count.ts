@@ -1,0 +1,77 @@
+// The gateway's counting hook: after the answer, through waitUntil, never into it.
+import { partnerAddress } from '../routes/partner-documents';
+import { resolvePath } from '../model/paths';
+import { dailySalt, networkKey, visitorKey } from './keys';
+import type { AudiencePoint } from './points';
+import { sinkFor } from './sink';
+import { classifyAgent } from './user-agents';
+
+/** What a request may be counted as, decided from its method and path before it is answered. */
+export type Tap = { kind: 'poll' | 'view'; key: string } | { kind: 'delivery'; partner: string; doc: string };
+
+/** The tap for a request, or null for everything that is never counted (the API, assets, HEAD, …). */
+export function tapFor(method: string, path: string): Tap | null {
+  if (method !== 'GET') return null;
+  const q = path.indexOf('?');
+  const pathname = q < 0 ? path : path.slice(0, q);
+  if (pathname.startsWith('/partners/')) {
+    // The whole path: a page of items.json is its own document (?page=).
+    const address = partnerAddress(new URL(path, 'http://x'));
+    return address?.doc ? { kind: 'delivery', partner: address.partner, doc: address.doc } : null;
+  }
+  const target = resolvePath(pathname);
+  if (target?.role === 'feed') return { kind: 'poll', key: target.path };
+  if (target?.role === 'item') return { kind: 'view', key: target.path.slice(target.path.lastIndexOf('/') + 1) };
+  return null;
+}
+
+/** What the gateway learnt while answering: the credential that opened a partner document. */
+export interface Seen {
+  credential?: string;
+}
+
+/** The data point a request makes, or null when it is not counted (a bot, a 404, a refusal). */
+export async function pointFor(
+  env: Env,
+  tap: Tap,
+  request: Request,
+  response: Response,
+  seen: Seen,
+  now: number,
+): Promise<AudiencePoint | null> {
+  const status = response.status;
+  const ua = request.headers.get('User-Agent');
+  const address = request.headers.get('CF-Connecting-IP') ?? '';
+  const base = { at: now, source: '', doc: '', etag: '', visitor: '', status, subscribers: 0 };
+  if (tap.kind === 'delivery') {
+    if ((status !== 200 && status !== 304) || !seen.credential) return null;
+    const salt = await dailySalt(env, now);
+    const network = await networkKey(salt, address, (request.cf as { asn?: unknown } | undefined)?.asn);
+    const etag = response.headers.get('ETag') ?? '';
+    return { ...base, kind: 'delivery', key: tap.partner, source: seen.credential, doc: tap.doc, etag, visitor: network };
+  }
+  const agent = classifyAgent(ua);
+  if (tap.kind === 'view') return status === 200 && agent.type === 'other' ? { ...base, kind: 'view', key: tap.key } : null;
+  if ((status !== 200 && status !== 304) || agent.type === 'bot') return null;
+  if (agent.type === 'aggregator') return { ...base, kind: 'poll', key: tap.key, source: agent.name, subscribers: agent.subscribers };
+  const visitor = await visitorKey(await dailySalt(env, now), address, ua ?? '');
+  return { ...base, kind: 'poll', key: tap.key, visitor };
+}
+
+// A failing sink is logged once per isolate until it works again, not once per request.
+let failing = false;
+
+/**
+ * Counts one answered request. Never throws: whatever fails (the salt, the sink, a bad setting) is
+ * logged and the request stays answered.
+ */
+export async function count(env: Env, tap: Tap, request: Request, response: Response, seen: Seen): Promise<void> {
+  try {
+    const point = await pointFor(env, tap, request, response, seen, Date.now());
+    if (point) await sinkFor(env).write([point]);
+    failing = false;
+  } catch (err) {
+    if (!failing) console.error('audience: counting failed', err instanceof Error ? err.message : String(err));
+    failing = true;
+  }
+}

@@ -1,0 +1,48 @@
+// The audience data point: one shape for every count, and how it is laid out in Workers Analytics Engine.
+
+/** What a data point counts: a feed poll, an item page view by a person, a partner's fetch of its document. */
+export type PointKind = 'poll' | 'view' | 'delivery';
+
+/**
+ * One counted request. Never an address, a cookie or a User-Agent: `visitor` is a hash made with a salt
+ * that is forgotten after its UTC day (poll), or a salted hash of the network (delivery).
+ */
+export interface AudiencePoint {
+  kind: PointKind;
+  /** Milliseconds since the epoch. */
+  at: number;
+  /** The feed's path (poll), the item's slug (view), the partner's id (delivery). */
+  key: string;
+  /** The aggregator's name (poll through a service, else ""), the credential's id (delivery). */
+  source: string;
+  /** The partner document's path (delivery), else "". */
+  doc: string;
+  /** The ETag answered (delivery), else "". */
+  etag: string;
+  /** The direct poller's daily key (poll), the network's key (delivery), else "". */
+  visitor: string;
+  /** The HTTP status answered: 200 or 304. */
+  status: number;
+  /** The subscriber count an aggregator reported in its User-Agent (poll), else 0. */
+  subscribers: number;
+}
+
+/** A point with how many requests it stands for (Analytics Engine samples; grouped rows). */
+export interface WeightedPoint extends AudiencePoint {
+  n: number;
+}
+
+/** The Analytics Engine layout: blob1…blob6 and double1…double3 in this order; the one index is kind:key. */
+export const BLOBS = ['kind', 'key', 'source', 'doc', 'etag', 'visitor'] as const;
+export const DOUBLES = ['at', 'status', 'subscribers'] as const;
+
+// Analytics Engine takes an index of at most 96 bytes; it is the sampling key, so kind and key together.
+const MAX_INDEX_BYTES = 96;
+const encoder = new TextEncoder();
+
+/** The point as `writeDataPoint` takes it. */
+export function dataPoint(p: AudiencePoint): AnalyticsEngineDataPoint {
+  let index = `${p.kind}:${p.key}`;
+  while (encoder.encode(index).byteLength > MAX_INDEX_BYTES) index = index.slice(0, -1);
+  return { indexes: [index], blobs: BLOBS.map((b) => p[b]), doubles: DOUBLES.map((d) => p[d]) };
+}

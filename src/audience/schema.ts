@@ -1,0 +1,23 @@
+// The audience store's SQLite schema: ordered steps, each run once, counted in schema_version.
+import { migrate } from '../credentials/store';
+
+/** Never edit a step once it has shipped; add one at the end. */
+const STEPS: readonly string[] = [
+  `CREATE TABLE salts (day TEXT PRIMARY KEY, salt TEXT NOT NULL);
+   CREATE TABLE points (at INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, source TEXT NOT NULL,
+     doc TEXT NOT NULL, etag TEXT NOT NULL, visitor TEXT NOT NULL, status INTEGER NOT NULL, subscribers INTEGER NOT NULL);
+   CREATE INDEX points_by_at ON points (at);
+   CREATE TABLE series (at INTEGER NOT NULL, dim TEXT NOT NULL, key TEXT NOT NULL, metric TEXT NOT NULL, value REAL NOT NULL,
+     PRIMARY KEY (dim, key, metric, at));
+   CREATE INDEX series_by_at ON series (dim, at);
+   CREATE TABLE pollers (day TEXT NOT NULL, feed TEXT NOT NULL, visitor TEXT NOT NULL, PRIMARY KEY (day, feed, visitor));
+   CREATE TABLE aggregators (day TEXT NOT NULL, feed TEXT NOT NULL, service TEXT NOT NULL, subscribers INTEGER NOT NULL,
+     at INTEGER NOT NULL, PRIMARY KEY (day, feed, service));
+   CREATE TABLE deliveries (at INTEGER NOT NULL, partner TEXT NOT NULL, doc TEXT NOT NULL, etag TEXT NOT NULL,
+     status INTEGER NOT NULL, credential TEXT NOT NULL, network TEXT NOT NULL, n INTEGER NOT NULL);
+   CREATE INDEX deliveries_by_partner ON deliveries (partner, at);
+   CREATE TABLE rollup (id INTEGER PRIMARY KEY CHECK (id = 1), done_until INTEGER NOT NULL);`,
+];
+
+/** Brings the audience store up to the last step. */
+export const migrateAudience = (sql: SqlStorage): void => migrate(sql, STEPS);

@@ -1,0 +1,161 @@
+// The AudienceStore Durable Object: the daily salt, the rolled-up series, the partner delivery log and
+// (local sink) the raw data points. Apart from the writer, so counting never waits on a publish.
+import { DurableObject } from 'cloudflare:workers';
+import { utcDay } from './keys';
+import type { AudiencePoint, WeightedPoint } from './points';
+import { migrateAudience } from './schema';
+import { deliveriesOf, statsOf, type Deliveries, type StatsBy, type StatsRow } from './queries';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+// The delivery log answers "did MSN get the correction?" for this long.
+const DELIVERY_DAYS = 90;
+
+const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+export class AudienceStore extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => ctx.storage.transactionSync(() => migrateAudience(this.sql)));
+  }
+
+  /** The salt of `day` (made now if it has none); every other day's salt is deleted, so it cannot be used again. */
+  salt(day: string): string {
+    return this.ctx.storage.transactionSync(() => {
+      this.sql.exec('DELETE FROM salts WHERE day <> ?', day);
+      const row = this.sql.exec<{ salt: string }>('SELECT salt FROM salts WHERE day = ?', day).toArray()[0];
+      if (row) return row.salt;
+      const salt = hex(crypto.getRandomValues(new Uint8Array(32)));
+      this.sql.exec('INSERT INTO salts (day, salt) VALUES (?, ?)', day, salt);
+      return salt;
+    });
+  }
+
+  /** The local sink: keeps raw points until the next rollup. */
+  write(points: AudiencePoint[]): void {
+    this.ctx.storage.transactionSync(() => {
+      for (const p of points)
+        this.sql.exec(
+          'INSERT INTO points (at, kind, key, source, doc, etag, visitor, status, subscribers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          p.at,
+          p.kind,
+          p.key,
+          p.source,
+          p.doc,
+          p.etag,
+          p.visitor,
+          p.status,
+          p.subscribers,
+        );
+    });
+  }
+
+  /** Where the last rollup stopped (ms), 0 before the first. */
+  rolledUntil(): number {
+    return this.sql.exec<{ done_until: number }>('SELECT done_until FROM rollup').toArray()[0]?.done_until ?? 0;
+  }
+
+  /** The local rollup: folds every raw point before `until` into the series and drops it. How many points it folded. */
+  rollupLocal(until: number): number {
+    return this.ctx.storage.transactionSync(() => {
+      const rows = this.sql
+        .exec<WeightedPoint & Record<string, SqlStorageValue>>(
+          `SELECT kind, at, key, source, doc, etag, visitor, status, subscribers, COUNT(*) AS n FROM points WHERE at < ?
+           GROUP BY kind, at, key, source, doc, etag, visitor, status, subscribers`,
+          until,
+        )
+        .toArray();
+      this.fold(rows, until);
+      this.sql.exec('DELETE FROM points WHERE at < ?', until);
+      return rows.reduce((sum, r) => sum + r.n, 0);
+    });
+  }
+
+  /** The Analytics Engine rollup: folds points read back from its SQL API (up to `until`) into the series. */
+  absorb(rows: WeightedPoint[], until: number): void {
+    this.ctx.storage.transactionSync(() => this.fold(rows, until));
+  }
+
+  private fold(rows: readonly WeightedPoint[], until: number): void {
+    const add = (at: number, dim: string, key: string, metric: string, n: number) =>
+      this.sql.exec(
+        `INSERT INTO series (at, dim, key, metric, value) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (dim, key, metric, at) DO UPDATE SET value = value + excluded.value`,
+        at - (at % HOUR),
+        dim,
+        key,
+        metric,
+        n,
+      );
+    const touched = new Map<string, { day: string; feed: string }>();
+    for (const r of rows) {
+      if (r.kind === 'view') add(r.at, 'item', r.key, 'views', r.n);
+      else if (r.kind === 'delivery') {
+        add(r.at, 'partner', r.key, 'fetches', r.n);
+        this.sql.exec(
+          'INSERT INTO deliveries (at, partner, doc, etag, status, credential, network, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          r.at,
+          r.key,
+          r.doc,
+          r.etag,
+          r.status,
+          r.source,
+          r.visitor,
+          r.n,
+        );
+      } else if (r.kind === 'poll') {
+        add(r.at, 'feed', r.key, 'fetches', r.n);
+        const day = utcDay(r.at);
+        touched.set(`${day} ${r.key}`, { day, feed: r.key });
+        // One count per service and feed a day: the latest it reported.
+        if (r.source)
+          this.sql.exec(
+            `INSERT INTO aggregators (day, feed, service, subscribers, at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (day, feed, service) DO UPDATE SET subscribers = excluded.subscribers, at = excluded.at WHERE excluded.at >= at`,
+            day,
+            r.key,
+            r.source,
+            r.subscribers,
+            r.at,
+          );
+        else if (r.visitor) this.sql.exec('INSERT OR IGNORE INTO pollers (day, feed, visitor) VALUES (?, ?, ?)', day, r.key, r.visitor);
+      }
+    }
+    // A feed's subscribers on a day: each service's latest count plus the day's distinct direct pollers.
+    for (const { day, feed } of touched.values()) {
+      const direct = this.sql.exec<{ c: number }>('SELECT COUNT(*) AS c FROM pollers WHERE day = ? AND feed = ?', day, feed).one().c;
+      const services = this.sql
+        .exec<{ s: number | null }>('SELECT SUM(subscribers) AS s FROM aggregators WHERE day = ? AND feed = ?', day, feed)
+        .one().s;
+      this.sql.exec(
+        `INSERT INTO series (at, dim, key, metric, value) VALUES (?, 'feed', ?, 'subscribers', ?)
+         ON CONFLICT (dim, key, metric, at) DO UPDATE SET value = excluded.value`,
+        Date.parse(`${day}T00:00:00Z`),
+        feed,
+        direct + (services ?? 0),
+      );
+    }
+    // A day's pollers are needed only while points of that day may still arrive: today and yesterday.
+    const yesterday = utcDay(until - DAY);
+    this.sql.exec('DELETE FROM pollers WHERE day < ?', yesterday);
+    this.sql.exec('DELETE FROM aggregators WHERE day < ?', yesterday);
+    this.sql.exec('DELETE FROM deliveries WHERE at < ?', until - DELIVERY_DAYS * DAY);
+    this.sql.exec(
+      'INSERT INTO rollup (id, done_until) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET done_until = excluded.done_until',
+      until,
+    );
+  }
+
+  /** The series summed by item, feed, partner, site or day over [from, to). */
+  stats(by: StatsBy, from: number, to: number): StatsRow[] {
+    return statsOf(this.sql, by, from, to);
+  }
+
+  /** A partner's fetches over [from, to), newest first, and each credential's busiest hour in networks. */
+  deliveries(partner: string, from: number, to: number, leakNetworks: number): Deliveries {
+    return deliveriesOf(this.sql, partner, from, to, leakNetworks);
+  }
+}

@@ -1,0 +1,47 @@
+// Audience test helpers: a request through the gateway with its counting awaited, the cron's rollup, and the store's tables.
+import { createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
+import Wirefeed from '../src/index';
+import { audienceStore } from '../src/audience/access';
+import { ORIGIN } from './helpers';
+
+export const ADDRESS = '203.0.113.77';
+export const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
+
+/**
+ * GETs `path` through the gateway (the default export, as the runtime calls it) and waits for what it
+ * hands to waitUntil: the count. `patch` replaces bindings (a sink that throws).
+ */
+export async function visit(
+  path: string,
+  o: { ua?: string | null; address?: string; headers?: Record<string, string>; asn?: number; patch?: Partial<Env> } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { 'CF-Connecting-IP': o.address ?? ADDRESS, ...o.headers };
+  if (o.ua !== null) headers['User-Agent'] = o.ua ?? BROWSER;
+  const ctx = createExecutionContext();
+  const init: RequestInit = { headers, ...(o.asn ? { cf: { asn: o.asn } } : {}) };
+  const res = await new Wirefeed(ctx, { ...env, ...o.patch }).fetch(new Request(`${ORIGIN}${path}`, init));
+  const body = await res.text();
+  await waitOnExecutionContext(ctx);
+  return new Response(res.status === 304 ? null : body, { status: res.status, headers: res.headers });
+}
+
+/** Fires the Cron Trigger's handler (the writer's tick and the audience rollup). */
+export async function cron(): Promise<void> {
+  const ctx = createExecutionContext();
+  await new Wirefeed(ctx, env).scheduled();
+  await waitOnExecutionContext(ctx);
+}
+
+/** Every row of every table of the audience store. */
+export async function storeTables(): Promise<Record<string, Record<string, unknown>[]>> {
+  return runInDurableObject(audienceStore(env), (_i, state) => {
+    const sql = state.storage.sql;
+    const names = sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'")
+      .toArray();
+    return Object.fromEntries(names.map(({ name }) => [name, sql.exec(`SELECT * FROM "${name}"`).toArray()]));
+  });
+}
+
+/** The raw points the local sink holds, not yet rolled up. */
+export const rawPoints = async () => (await storeTables()).points ?? [];

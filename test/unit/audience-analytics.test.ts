@@ -1,0 +1,114 @@
+// The Analytics Engine sink and its rollup, as far as they run here: the points the gateway hands the
+// binding, and the rollup reading an hour back through the SQL API (its answer stubbed: untested against Cloudflare).
+import { env } from 'cloudflare:test';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { rollup } from '../../src/audience/rollup';
+import { publish, api, syntheticItem } from '../helpers';
+import { rawPoints, storeTables, visit } from '../audience-helpers';
+
+const HOUR = 3_600_000;
+const T = Date.UTC(2026, 11, 6, 12, 30);
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+describe('the analytics-engine sink', () => {
+  it('writes one data point per counted request to the binding, none to the local store', async () => {
+    await publish(syntheticItem(1));
+    const written: AnalyticsEngineDataPoint[] = [];
+    const patch = {
+      AUDIENCE_SINK: 'analytics-engine',
+      AUDIENCE: { writeDataPoint: (p?: AnalyticsEngineDataPoint) => void written.push(p ?? {}) },
+    };
+    vi.useFakeTimers({ toFake: ['Date'], now: T });
+    await visit('/articles/item-1', { patch });
+    await visit('/feed.xml', { patch, ua: 'Inoreader/1.0 (+http://www.inoreader.com/feed-fetcher; 12 subscribers; )' });
+    await visit('/articles/item-1', { patch, ua: 'Twitterbot/1.0' });
+    expect(written).toEqual([
+      { indexes: ['view:item-1'], blobs: ['view', 'item-1', '', '', '', ''], doubles: [T, 200, 0] },
+      { indexes: ['poll:/feed.xml'], blobs: ['poll', '/feed.xml', 'inoreader', '', '', ''], doubles: [T, 200, 12] },
+    ]);
+    expect(await rawPoints()).toEqual([]);
+  });
+
+  it('the rollup reads each complete hour back once, through the SQL API with the token, and folds it in', async () => {
+    const calls: { url: string; auth: string | null; body: string }[] = [];
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const body = String(init?.body);
+      calls.push({ url: String(input), auth: new Headers(init?.headers).get('Authorization'), body });
+      const data = body.includes("IN ('poll', 'view')")
+        ? [
+            {
+              kind: 'view',
+              key: 'item-1',
+              source: '',
+              doc: '',
+              etag: '',
+              visitor: '',
+              at: String(Date.UTC(2026, 11, 6, 11)),
+              status: 200,
+              subscribers: 0,
+              n: '5',
+            },
+            {
+              kind: 'poll',
+              key: '/feed.xml',
+              source: 'feedly',
+              doc: '',
+              etag: '',
+              visitor: '',
+              at: Date.UTC(2026, 11, 6, 11),
+              status: 200,
+              subscribers: 42,
+              n: 2,
+            },
+          ]
+        : [
+            {
+              kind: 'delivery',
+              key: 'msn',
+              source: 'cred-1',
+              doc: '/partners/msn/feed.xml',
+              etag: '"e"',
+              visitor: 'as64500',
+              at: Date.UTC(2026, 11, 6, 11, 5),
+              status: 304,
+              subscribers: 0,
+              n: 1,
+            },
+          ];
+      return Response.json({ meta: [], data, rows: data.length });
+    });
+    const ae = { ...env, AUDIENCE_SINK: 'analytics-engine', AUDIENCE_ACCOUNT_ID: 'acc123', AUDIENCE_SQL_TOKEN: 'sql-token' } as Env;
+    // 12:30: the hour 11:00–12:00 is complete and ingested; 12:00–13:00 is not.
+    await rollup(ae, T);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]?.url).toBe('https://api.cloudflare.com/client/v4/accounts/acc123/analytics_engine/sql');
+    expect(calls[0]?.auth).toBe('Bearer sql-token');
+    expect(calls[0]?.body).toContain(`toDateTime(${Date.UTC(2026, 11, 6, 11) / 1000})`);
+    expect(calls[0]?.body).toContain(`toDateTime(${Date.UTC(2026, 11, 6, 12) / 1000})`);
+    expect((await storeTables()).rollup).toEqual([{ id: 1, done_until: Date.UTC(2026, 11, 6, 12) }]);
+    // Within the same hour, nothing more is asked.
+    await rollup(ae, T + 20 * 60_000);
+    expect(calls).toHaveLength(2);
+    vi.useFakeTimers({ toFake: ['Date'], now: T });
+    const q = '&from=2026-12-06&to=2026-12-06';
+    expect((await (await api('GET', `/stats?by=item${q}`)).json<any>()).rows).toEqual([{ key: 'item-1', views: 5 }]);
+    expect((await (await api('GET', `/stats?by=feed${q}`)).json<any>()).rows).toEqual([{ key: '/feed.xml', subscribers: 42, fetches: 2 }]);
+    const d = await (await api('GET', `/partners/msn/deliveries?from=2026-12-06&to=2026-12-06`)).json<any>();
+    expect(d.deliveries).toEqual([
+      { doc: '/partners/msn/feed.xml', etag: '"e"', status: 304, credential: 'cred-1', at: '2026-12-06T11:05:00.000Z' },
+    ]);
+    // The next hour, once complete, is the next query.
+    await rollup(ae, T + HOUR);
+    expect(calls).toHaveLength(4);
+    expect(calls[2]?.body).toContain(`toDateTime(${Date.UTC(2026, 11, 6, 12) / 1000})`);
+  });
+
+  it('without the account id or the token the rollup fails loudly (the cron logs it) and reads nothing', async () => {
+    const fetches = vi.spyOn(globalThis, 'fetch');
+    await expect(rollup({ ...env, AUDIENCE_SINK: 'analytics-engine' } as Env, T)).rejects.toThrow(/AUDIENCE_ACCOUNT_ID/);
+    expect(fetches).not.toHaveBeenCalled();
+  });
+});
