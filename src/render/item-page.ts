@@ -107,7 +107,8 @@ function itemFeeds(site: Site, item: ItemRecord): FeedScope[] {
 /** Other stories the writer found related (shared tags, section, nearness in time), most related first. */
 function relatedCoverage(site: Site, related: readonly RelatedLink[]) {
   if (!related.length) return '';
-  return html`<aside class="related" aria-labelledby="related-coverage"><h2 id="related-coverage">Related coverage</h2>
+  return html`
+<aside class="related" aria-labelledby="related-coverage"><h2 id="related-coverage">Related coverage</h2>
 <ul>
 ${related.map(
   (r) => html`<li><a href="${itemUrl(site, r)}">${r.title}</a></li>
@@ -140,8 +141,7 @@ ${v ? player(site, item, false) : img ? html`<p><img src="${mediaUrl(site, img.u
 ${raw(item.bodyHtml)}
 ${item.transcript ? html`<details><summary>Transcript</summary><p>${item.transcript}</p><p><a href="${transcriptUrl(site, item)}">Transcript as text</a></p></details>` : ''}
 ${names.tags.length ? html`<p class="tags">${names.tags.map((t) => html`<a rel="tag" href="${t.page}">#${t.name}</a>`)}</p>` : ''}
-</article>
-${relatedCoverage(site, related)}</main>`;
+</article>${relatedCoverage(site, related)}</main>`;
   return layout(site, {
     title: `${item.title} — ${siteName(site)}`,
     lang: item.language,
