@@ -153,7 +153,9 @@ function atomEntryLinks(site: Site, item: ItemRecord, detail: 0 | 1 | 2, related
       );
     }
     if (item.transcript) out.push(el('link', { rel: 'related', href: transcriptUrl(site, item), type: 'text/plain', title: 'Transcript' }));
-    for (const r of related) out.push(el('link', { rel: 'related', href: parsed(itemUrl(site, r)), type: 'text/html', title: r.title }));
+    // No title: the W3C validator warns of any link title that looks like markup ("link should not
+    // contain HTML"), and a story's title may; the JSON Feed and the item page carry the titles.
+    for (const r of related) out.push(el('link', { rel: 'related', href: parsed(itemUrl(site, r)), type: 'text/html' }));
   }
   if (item.image)
     out.push(el('media:thumbnail', { url: mediaUrl(site, item.image.url), width: item.image.width, height: item.image.height }));

@@ -121,10 +121,8 @@ describe('related coverage in subscription feeds', () => {
     const entryA = entries.find((e: any) => [e.link].flat().some((l: any) => l['@href'] === articleUrl('feed-a') && !l['@rel']));
     const related = [entryA.link].flat().filter((l: any) => l['@rel'] === 'related');
     expect(related.map((l: any) => l['@href'])).toEqual(expected);
-    expect(related.map((l: any) => [l['@type'], l['@title']])).toEqual([
-      ['text/html', 'Story feed-c'],
-      ['text/html', 'Story feed-b'],
-    ]);
+    // Typed as pages, untitled (a title that looks like markup would draw a W3C validator warning).
+    for (const l of related) expect([l['@type'], l['@title']]).toEqual(['text/html', undefined]);
 
     const json = await (await get('/tags/feed-tag/feed.json')).json<any>();
     const itemA = json.items.find((i: any) => i.url === articleUrl('feed-a'));
