@@ -154,6 +154,7 @@ describe('related coverage: cost', () => {
       await publish(syntheticItem(100, { slug: 'bulk-new', tags: ['bulk'], section: 'Bulk Desk' }));
       await runAlarmsUntil();
     });
+    console.log('KV puts for one publish into a tag of 100:', counts.put);
     const pages = (keys.put ?? []).filter((k) => k.startsWith('doc:/articles/bulk-'));
     // Its own page and those of at most RELATED_WINDOW (8) of the newest others: not the whole tag.
     expect(pages).toContain('doc:/articles/bulk-new');
@@ -162,6 +163,5 @@ describe('related coverage: cost', () => {
     for (const k of pages) if (k !== 'doc:/articles/bulk-new') expect(Number(k.split('-').pop())).toBeGreaterThanOrEqual(100 - 8);
     // Without related coverage a publish here wrote 23 keys; the bound adds the pages above and the feeds listing them.
     expect(counts.put ?? 0).toBeLessThanOrEqual(23 + 8 + 4);
-    console.log('KV puts for one publish into a tag of 100:', counts.put);
   });
 });
