@@ -5,7 +5,7 @@ import type { ItemInput, ItemRecord } from '../model/schema';
 import { SITEMAP_PAGE } from '../render/sitemap';
 import type { IndexedItem } from './item-index';
 import type { Job } from './jobs';
-import { relatedJobs } from './related';
+import { relatedFacts, relatedJobs } from './related';
 import type { ItemOutcome } from './results';
 import type { Staged } from './stage';
 import type { Pass } from './stores';
@@ -70,7 +70,9 @@ export function commitItem(pass: Pass, s: Staged, input: ItemInput, hash: string
   const isLive = state === 'published' ? record : null;
   const near = scopes.relatedPositions(record.id);
   const jobs = moveMembership(pass, wasLive, isLive);
-  jobs.push(...relatedJobs(scopes, record.id, near));
+  // A body or media edit leaves every other related list as it was: only its own page changes.
+  const sameForOthers = wasLive !== null && isLive !== null && relatedFacts(wasLive) === relatedFacts(isLive);
+  if (!sameForOthers) jobs.push(...relatedJobs(scopes, record.id, near));
   if (prev && prev.record.slug !== record.slug) {
     // Old links keep working: the old page and player answer 301 to the new ones (if they were ever public).
     if (wasLive) items.setAlias({ slug: prev.record.slug, id: record.id, kind: prev.record.kind, status: 'moved' });

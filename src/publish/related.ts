@@ -1,5 +1,6 @@
 // Related coverage: which other published items an item points to (its page, its subscription feed
 // entries), scored by shared tags, same section and closeness in time; and the pages a change owes.
+import { canonical } from '../model/hash';
 import type { Scope } from '../model/paths';
 import type { ItemRecord } from '../model/schema';
 import type { RelatedLink } from '../render/document';
@@ -56,6 +57,13 @@ export function relatedTo(scopes: RelatedReads, item: ItemRecord): RelatedLink[]
     .slice(0, RELATED_MAX)
     .map(({ c }) => ({ id: c.id, slug: c.slug, kind: c.kind, title: c.title }));
 }
+
+/**
+ * What others' related lists read of an item (how it scores and how it is linked): when an edit of a
+ * published item leaves this as it was, no other page changes, and no job is owed for them.
+ */
+export const relatedFacts = (r: ItemRecord): string =>
+  canonical({ slug: r.slug, kind: r.kind, title: r.title, published: r.published, tags: r.refs.tags, section: r.refs.section ?? null });
 
 /**
  * The jobs a change of item `id` owes other items' related lists (see RELATED_WINDOW): the page of
