@@ -42,6 +42,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { partnerFeed, putPartners } from './bench-partners.mjs';
 import { buildWorker, cpuNs, freePort, kvBlobs, pinProcesses, startWirefeed, workerdChildren } from './harness.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
@@ -62,6 +63,8 @@ const began = performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const f2 = (x) => x.toFixed(2);
 const n0 = (x) => Math.round(x).toLocaleString('en');
+/** One publish line's figures: median wall time, workerd CPU and KV writes. */
+const pub = (c) => `${c.ms.toFixed(1)} ms (CPU ${c.cpu.toFixed(1)} ms), ${c.writes} KV writes`;
 
 /** A synthetic item: every third a video (enclosure, Media RSS, player); sections cut across kinds. */
 function item(n) {
@@ -288,6 +291,35 @@ async function publishCost(w, startN, count, make = item) {
   return { ms: median(times), cpu: median(cpu), writes: median(writes) };
 }
 
+/** `item` with one more tag, `${desk}-0` … `${desk}-9` by its number: a desk a partner may be scoped to. */
+const deskItem = (desk) => (n) => {
+  const it = item(n);
+  return { ...it, tags: [...it.tags, `${desk}-${n % 10}`] };
+};
+
+/**
+ * The publish with 10 partners, on an instance of `size` items: the same publish (an item tagged
+ * with one of ten desks) with no partner, then with ten partners each scoped to its own desk (the
+ * item touches one), then an item of ten other desks (it touches none). Every desk tag is used once
+ * before measuring, so each measured publish rewrites the same public documents in all three.
+ */
+async function partnerPublishes(w, size, base) {
+  await importItems(w, base, base + 9, deskItem('desk'));
+  await importItems(w, base + 10, base + 19, deskItem('other'));
+  await settle(w);
+  const none = await publishCost(w, base + 100, PUBLISHES, deskItem('desk'));
+  const partners = Array.from({ length: 10 }, (_, k) => [`desk-${k}`, 'rss', { tags: [`desk-${k}`] }]);
+  await putPartners(call, w, partners);
+  await settle(w);
+  const touched = await publishCost(w, base + 200, PUBLISHES, deskItem('desk'));
+  await settle(w);
+  const untouched = await publishCost(w, base + 300, PUBLISHES, deskItem('other'));
+  return (
+    `${PARTNER_PUB} at ${n0(size)} items: 0 partners ${pub(none)}; 10 partners, one touched ${pub(touched)}; ` +
+    `10 partners, none touched ${pub(untouched)}; CPU ratio touched/0 ${f2(touched.cpu / none.cpu)}`
+  );
+}
+
 /**
  * Forces a full rebuild (every document rewritten, even identical bytes) and lets the writer's alarm
  * drive it to the end, as Miniflare runs alarms by itself, while two readers poll feeds and pages.
@@ -353,9 +385,17 @@ const PATHS = [
 const CONTROL = 'control: reference ÷ its copy';
 const COLD = 'cold /feed.xml (WARM_TTL=0: 1 KV get)';
 const LONG_LINE = 'publish with long bodies';
-const [wantControl, wantCold, wantPublish, wantRebuild, wantLong] = [CONTROL, COLD, 'publish', 'rebuild', LONG_LINE].map((l) =>
-  ONLY.test(l),
-);
+const PARTNER_READ = 'partner feed (gateway + credential)';
+const PARTNER_PUB = 'publish with 10 partners';
+const [wantControl, wantCold, wantPublish, wantRebuild, wantLong, wantPartnerRead, wantPartnerPub] = [
+  CONTROL,
+  COLD,
+  'publish',
+  'rebuild',
+  LONG_LINE,
+  PARTNER_READ,
+  PARTNER_PUB,
+].map((l) => ONLY.test(l));
 
 try {
   const script = process.env.BENCH_SCRIPT ?? buildWorker('dist/bench');
@@ -377,10 +417,10 @@ try {
   );
   // WARM_TTL=0 but on the warm instance: the cold line reads KV on every request, and the rebuild's
   // readers see what KV holds at each moment (the writer never reads KV, so publishing is unaffected).
-  const big = wantRebuild || wantPublish ? await start(OTHER_CPUS, { WARM_TTL: '0' }) : null;
+  const big = wantRebuild || wantPublish || wantPartnerPub ? await start(OTHER_CPUS, { WARM_TTL: '0' }) : null;
   const bigImported = big && importInBackground(big, 1, BIG).catch((err) => err);
-  const warm = PATHS.length ? await start(PAIR_CPU, {}) : null;
-  const small = wantCold || wantPublish || wantLong ? await start(PAIR_CPU, { WARM_TTL: '0' }) : null;
+  const warm = PATHS.length || wantPartnerRead ? await start(PAIR_CPU, {}) : null;
+  const small = wantCold || wantPublish || wantLong || wantPartnerPub ? await start(PAIR_CPU, { WARM_TTL: '0' }) : null;
   const long = wantLong ? await start(PAIR_CPU, {}) : null;
   // Imports of long items go 20 at a time: a request body may hold 8 MiB.
   await Promise.all([
@@ -388,6 +428,8 @@ try {
     small && importItems(small, 1, 100),
     long && importItems(long, 1, LONG, longItem, 20),
   ]);
+  // One partner of the plain RSS profile, every item in its scope: its feed holds the newest 50.
+  if (wantPartnerRead) await putPartners(call, warm, [['bench-rss', 'rss', undefined]]);
   const settled = await Promise.all([warm && settle(warm), small && settle(small), long && settle(long)]);
   console.log(
     `settled (nothing owed: jobs, backlog, purges, hub pings) in ${['warm', 'cold/publish', 'long bodies']
@@ -413,6 +455,11 @@ try {
     );
   }
   if (wantCold) await line(COLD, small, '/feed.xml');
+  // Through the gateway: the credential checked by the Credentials Durable Object, then Documents.
+  if (wantPartnerRead) {
+    const feed = await partnerFeed(call, warm, 'bench-rss');
+    await line(PARTNER_READ, warm, feed.path, feed.headers);
+  }
   const ref = lines.length ? await started(PAIR_CPU, () => startReference(answers)) : null;
   // The control: the reference against a copy of itself on the first line's path. It should read
   // 1.00; its spread is the noise floor of every other line.
@@ -440,7 +487,6 @@ try {
   }
   const at100 = wantPublish || wantLong ? await publishCost(small, 100001, PUBLISHES) : null;
   const rebuilt = wantRebuild ? await rebuild(big) : [];
-  const pub = (c) => `${c.ms.toFixed(1)} ms (CPU ${c.cpu.toFixed(1)} ms), ${c.writes} KV writes`;
   const vs = (c) => `ratio time ${f2(c.ms / at100.ms)}, CPU ${f2(c.cpu / at100.cpu)}, writes ${f2(c.writes / at100.writes)}`;
   if (wantPublish) {
     const atBig = await publishCost(big, 200001, PUBLISHES);
@@ -455,6 +501,10 @@ try {
     );
   }
   for (const text of rebuilt) console.log(text);
+  if (wantPartnerPub) {
+    console.log(await partnerPublishes(small, 100, 400001));
+    console.log(await partnerPublishes(big, BIG, 500001));
+  }
 } finally {
   for (const mf of running) await mf.dispose().catch(() => undefined);
   console.log(`\nwhole run: ${((performance.now() - began) / 1000).toFixed(0)} s`);
