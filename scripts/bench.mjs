@@ -32,6 +32,11 @@
 // The publish lines print wall time and the CPU of the instance's workerd: on a shared machine the
 // CPU is the steadier figure. "publish with long bodies" publishes into feeds of 40 items of ~190 KB,
 // every document cut to its 4 MiB budget; its reference is the short-body publish at 100 items.
+// "partner feed" reads one partner's /partners/:id/feed.xml through the gateway with a Bearer
+// credential (the Credentials Durable Object asked on every request, then Documents). "publish with
+// 10 partners" publishes, on the cold/publish and the big instance, an item of one of ten desk tags
+// with no partner, then with ten partners each scoped to its own desk (touched), then an item of
+// other desks (none touched), and checks in Miniflare's KV store which partner documents each rewrote.
 // The big instance (publish and rebuild lines) is pinned to the other core while the pairs run, its
 // import driven from a thread of its own: run after the pairs, it takes the bench past 6 minutes.
 // It is not free: the two cores share one L3 cache, and the import slows the path more than its
