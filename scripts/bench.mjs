@@ -32,6 +32,11 @@
 // The publish lines print wall time and the CPU of the instance's workerd: on a shared machine the
 // CPU is the steadier figure. "publish with long bodies" publishes into feeds of 40 items of ~190 KB,
 // every document cut to its 4 MiB budget; its reference is the short-body publish at 100 items.
+// "partner feed" reads one partner's /partners/:id/feed.xml through the gateway with a Bearer
+// credential (the Credentials Durable Object asked on every request, then Documents). "publish with
+// 10 partners" publishes, on the cold/publish and the big instance, an item of one of ten desk tags
+// with no partner, then with ten partners each scoped to its own desk (touched), then an item of
+// other desks (none touched), and checks in Miniflare's KV store which partner documents each rewrote.
 // The big instance (publish and rebuild lines) is pinned to the other core while the pairs run, its
 // import driven from a thread of its own: run after the pairs, it takes the bench past 6 minutes.
 // It is not free: the two cores share one L3 cache, and the import slows the path more than its
@@ -42,6 +47,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { partnerFeed, putPartners } from './bench-partners.mjs';
 import { buildWorker, cpuNs, freePort, kvBlobs, pinProcesses, startWirefeed, workerdChildren } from './harness.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
@@ -62,6 +68,8 @@ const began = performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const f2 = (x) => x.toFixed(2);
 const n0 = (x) => Math.round(x).toLocaleString('en');
+/** One publish line's figures: median wall time, workerd CPU and KV writes. */
+const pub = (c) => `${c.ms.toFixed(1)} ms (CPU ${c.cpu.toFixed(1)} ms), ${c.writes} KV writes`;
 
 /** A synthetic item: every third a video (enclosure, Media RSS, player); sections cut across kinds. */
 function item(n) {
@@ -273,19 +281,73 @@ function report(l, rounds) {
  * Median wall time, CPU time of the instance's workerd (the Worker and its writer: on a busy
  * machine wall time is mostly waiting for a core) and KV writes of `count` publishes, one at a time.
  */
-async function publishCost(w, startN, count, make = item) {
+async function publishCost(w, startN, count, make = item, rewritten = undefined) {
   const times = [];
   const cpu = [];
   const writes = [];
   for (let i = 0; i < count; i++) {
+    const before = rewritten && (await kvBlobs(w.pids));
     const c0 = cpuNs(w.pids);
     const t0 = performance.now();
     const r = await call(w, 'PUT', `/api/items/story-${startN + i}`, make(startN + i));
     times.push(performance.now() - t0);
     cpu.push((cpuNs(w.pids) - c0) / 1e6);
     writes.push(r.kvWrites);
+    const after = rewritten && (await kvBlobs(w.pids));
+    if (rewritten)
+      rewritten(startN + i, r.kvWrites, before && after ? [...after].filter(([k, b]) => before.get(k) !== b).map(([k]) => k) : null);
   }
   return { ms: median(times), cpu: median(cpu), writes: median(writes) };
+}
+
+/** `item` with one more tag, `${desk}-0` … `${desk}-9` by its number: a desk a partner may be scoped to. */
+const deskItem = (desk) => (n) => {
+  const it = item(n);
+  return { ...it, tags: [...it.tags, `${desk}-${n % 10}`] };
+};
+
+/**
+ * The publish with 10 partners, on an instance of `size` items: the same publish (an item tagged
+ * with one of ten desks) with no partner, then with ten partners each scoped to its own desk (the
+ * item touches one), then an item of ten other desks (it touches none). Every desk tag is used once
+ * before measuring, so each measured publish rewrites the same public documents in all three.
+ */
+async function partnerPublishes(w, size, base) {
+  await importItems(w, base, base + 9, deskItem('desk'));
+  await importItems(w, base + 10, base + 19, deskItem('other'));
+  await settle(w);
+  // Which partner documents each publish rewrote, read from Miniflare's KV store: the claim is
+  // exactly the touched partner's, or none.
+  const stray = [];
+  let counted = true;
+  const partnerKeys = (touches) => (n, kvWrites, keys) => {
+    if (!keys) return void (counted = false);
+    const mine = touches ? `partner:/partners/desk-${n % 10}/` : null;
+    const theirs = keys.filter((k) => k.startsWith('partner:'));
+    if (DEBUG)
+      console.log(`  story-${n}: ${kvWrites} KV writes, ${keys.length} keys rewritten, partner documents: ${theirs.join(' ') || 'none'}`);
+    if (theirs.some((k) => !mine || !k.startsWith(mine)) || (mine && !theirs.length))
+      stray.push(`story-${n}: ${theirs.join(' ') || 'none of its partner'}`);
+  };
+  // The three runs start 3,000 apart: the same desks and the same kinds (every third a video, whose
+  // publish writes one more public document), so their medians compare like with like.
+  const none = await publishCost(w, base + 3000, PUBLISHES, deskItem('desk'), partnerKeys(false));
+  const partners = Array.from({ length: 10 }, (_, k) => [`desk-${k}`, 'rss', { tags: [`desk-${k}`] }]);
+  await putPartners(call, w, partners);
+  await settle(w);
+  const touched = await publishCost(w, base + 6000, PUBLISHES, deskItem('desk'), partnerKeys(true));
+  await settle(w);
+  const untouched = await publishCost(w, base + 9000, PUBLISHES, deskItem('other'), partnerKeys(false));
+  const keys = !counted
+    ? "partner documents rewritten: not counted (Miniflare's KV store not found)"
+    : stray.length
+      ? `partner documents rewritten NOT as claimed: ${stray.slice(0, 3).join('; ')}`
+      : "each publish rewrote its one touched partner's documents, no other partner's";
+  return (
+    `${PARTNER_PUB} at ${n0(size)} items: 0 partners ${pub(none)}; 10 partners, one touched ${pub(touched)}; ` +
+    `10 partners, none touched ${pub(untouched)}; touched/0 partners: CPU ${f2(touched.cpu / none.cpu)}, ` +
+    `writes +${touched.writes - none.writes}; ${keys}`
+  );
 }
 
 /**
@@ -353,9 +415,17 @@ const PATHS = [
 const CONTROL = 'control: reference ÷ its copy';
 const COLD = 'cold /feed.xml (WARM_TTL=0: 1 KV get)';
 const LONG_LINE = 'publish with long bodies';
-const [wantControl, wantCold, wantPublish, wantRebuild, wantLong] = [CONTROL, COLD, 'publish', 'rebuild', LONG_LINE].map((l) =>
-  ONLY.test(l),
-);
+const PARTNER_READ = 'partner feed (gateway + credential)';
+const PARTNER_PUB = 'publish with 10 partners';
+const [wantControl, wantCold, wantPublish, wantRebuild, wantLong, wantPartnerRead, wantPartnerPub] = [
+  CONTROL,
+  COLD,
+  'publish',
+  'rebuild',
+  LONG_LINE,
+  PARTNER_READ,
+  PARTNER_PUB,
+].map((l) => ONLY.test(l));
 
 try {
   const script = process.env.BENCH_SCRIPT ?? buildWorker('dist/bench');
@@ -377,10 +447,10 @@ try {
   );
   // WARM_TTL=0 but on the warm instance: the cold line reads KV on every request, and the rebuild's
   // readers see what KV holds at each moment (the writer never reads KV, so publishing is unaffected).
-  const big = wantRebuild || wantPublish ? await start(OTHER_CPUS, { WARM_TTL: '0' }) : null;
+  const big = wantRebuild || wantPublish || wantPartnerPub ? await start(OTHER_CPUS, { WARM_TTL: '0' }) : null;
   const bigImported = big && importInBackground(big, 1, BIG).catch((err) => err);
-  const warm = PATHS.length ? await start(PAIR_CPU, {}) : null;
-  const small = wantCold || wantPublish || wantLong ? await start(PAIR_CPU, { WARM_TTL: '0' }) : null;
+  const warm = PATHS.length || wantPartnerRead ? await start(PAIR_CPU, {}) : null;
+  const small = wantCold || wantPublish || wantLong || wantPartnerPub ? await start(PAIR_CPU, { WARM_TTL: '0' }) : null;
   const long = wantLong ? await start(PAIR_CPU, {}) : null;
   // Imports of long items go 20 at a time: a request body may hold 8 MiB.
   await Promise.all([
@@ -388,6 +458,8 @@ try {
     small && importItems(small, 1, 100),
     long && importItems(long, 1, LONG, longItem, 20),
   ]);
+  // One partner of the plain RSS profile, every item in its scope: its feed holds the newest 50.
+  if (wantPartnerRead) await putPartners(call, warm, [['bench-rss', 'rss', undefined]]);
   const settled = await Promise.all([warm && settle(warm), small && settle(small), long && settle(long)]);
   console.log(
     `settled (nothing owed: jobs, backlog, purges, hub pings) in ${['warm', 'cold/publish', 'long bodies']
@@ -413,6 +485,11 @@ try {
     );
   }
   if (wantCold) await line(COLD, small, '/feed.xml');
+  // Through the gateway: the credential checked by the Credentials Durable Object, then Documents.
+  if (wantPartnerRead) {
+    const feed = await partnerFeed(call, warm, 'bench-rss');
+    await line(PARTNER_READ, warm, feed.path, feed.headers);
+  }
   const ref = lines.length ? await started(PAIR_CPU, () => startReference(answers)) : null;
   // The control: the reference against a copy of itself on the first line's path. It should read
   // 1.00; its spread is the noise floor of every other line.
@@ -440,7 +517,6 @@ try {
   }
   const at100 = wantPublish || wantLong ? await publishCost(small, 100001, PUBLISHES) : null;
   const rebuilt = wantRebuild ? await rebuild(big) : [];
-  const pub = (c) => `${c.ms.toFixed(1)} ms (CPU ${c.cpu.toFixed(1)} ms), ${c.writes} KV writes`;
   const vs = (c) => `ratio time ${f2(c.ms / at100.ms)}, CPU ${f2(c.cpu / at100.cpu)}, writes ${f2(c.writes / at100.writes)}`;
   if (wantPublish) {
     const atBig = await publishCost(big, 200001, PUBLISHES);
@@ -455,6 +531,10 @@ try {
     );
   }
   for (const text of rebuilt) console.log(text);
+  if (wantPartnerPub) {
+    console.log(await partnerPublishes(small, 100, 400001));
+    console.log(await partnerPublishes(big, BIG, 500001));
+  }
 } finally {
   for (const mf of running) await mf.dispose().catch(() => undefined);
   console.log(`\nwhole run: ${((performance.now() - began) / 1000).toFixed(0)} s`);
