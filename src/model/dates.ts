@@ -1,4 +1,5 @@
 // Dates as the API takes them: RFC 3339 date-times with an offset, real calendar days, a sane window.
+import * as v from 'valibot';
 import { EARLIEST_DATE, LATEST_DATE } from './limits';
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/;
@@ -19,3 +20,13 @@ export function dateProblem(s: string): string | null {
   if (Number.isNaN(t) || t < EARLIEST_DATE || t >= LATEST_DATE) return `"${s}" is outside the years 1900 to 2199`;
   return null;
 }
+
+/** The one date-time field of the schemas (items, rights): RFC 3339 with an offset, as `dateProblem` checks it. */
+export const dateTime = v.pipe(
+  v.string('must be text'),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const problem = dateProblem(dataset.value);
+    if (problem) addIssue({ message: problem });
+  }),
+);

@@ -1,6 +1,6 @@
 // Partners and an item's rights: the schemas the API checks them with, and the cross-checks a schema alone cannot make.
 import * as v from 'valibot';
-import { dateProblem } from './dates';
+import { dateTime } from './dates';
 import { LIMITS, SLUG_PATTERN } from './limits';
 import type { FieldProblem } from './messages';
 
@@ -73,15 +73,6 @@ export type PartnerInput = v.InferOutput<typeof PartnerInput>;
 export interface Partner extends PartnerInput {
   id: string;
 }
-
-const dateTime = v.pipe(
-  string(),
-  v.rawCheck(({ dataset, addIssue }) => {
-    if (!dataset.typed) return;
-    const problem = dateProblem(dataset.value);
-    if (problem) addIssue({ message: problem });
-  }),
-);
 
 /** `*` or a partner id: who an embargo applies to. */
 const EmbargoKey = v.union([v.literal('*'), PartnerId], 'must be "*" or a partner id');

@@ -1,7 +1,7 @@
 // The one schema: it checks API bodies, content/ files and every record read back from storage.
 import * as v from 'valibot';
 import { podcastCategory } from './podcast-categories';
-import { dateProblem } from './dates';
+import { dateTime } from './dates';
 import { LIMITS, SLUG_PATTERN } from './limits';
 import { imageSyndication, Rights } from './partner';
 
@@ -47,15 +47,6 @@ const slug = v.pipe(
   string(),
   v.maxLength(LIMITS.slug, `must be at most ${LIMITS.slug} characters`),
   v.regex(SLUG_PATTERN, 'must be lowercase letters a-z, digits and single hyphens, such as "harbour-drill"'),
-);
-
-const dateTime = v.pipe(
-  string(),
-  v.rawCheck(({ dataset, addIssue }) => {
-    if (!dataset.typed) return;
-    const problem = dateProblem(dataset.value);
-    if (problem) addIssue({ message: problem });
-  }),
 );
 
 // Anything a parser or a browser could read as something else: controls, spaces, quotes, angle brackets.
