@@ -5,7 +5,6 @@ import type { ItemInput, ItemRecord } from '../model/schema';
 import { SITEMAP_PAGE } from '../render/sitemap';
 import type { IndexedItem } from './item-index';
 import type { Job } from './jobs';
-import { relatedFacts, relatedJobs } from './related';
 import type { ItemOutcome } from './results';
 import type { Staged } from './stage';
 import type { Pass } from './stores';
@@ -68,11 +67,7 @@ export function commitItem(pass: Pass, s: Staged, input: ItemInput, hash: string
   if (same) return { outcome: { ...outcome, changed: false }, jobs: [] };
   const wasLive = prev?.state === 'published' ? prev.record : null;
   const isLive = state === 'published' ? record : null;
-  const near = scopes.relatedPositions(record.id);
   const jobs = moveMembership(pass, wasLive, isLive);
-  // A body or media edit leaves every other related list as it was: only its own page changes.
-  const sameForOthers = wasLive !== null && isLive !== null && relatedFacts(wasLive) === relatedFacts(isLive);
-  if (!sameForOthers) jobs.push(...relatedJobs(scopes, record.id, near));
   if (prev && prev.record.slug !== record.slug) {
     // Old links keep working: the old page and player answer 301 to the new ones (if they were ever public).
     if (wasLive) items.setAlias({ slug: prev.record.slug, id: record.id, kind: prev.record.kind, status: 'moved' });
@@ -97,9 +92,7 @@ export function withdrawItem(pass: Pass, prev: IndexedItem): IndexChange {
   if (prev.state === 'published') {
     items.setAlias({ slug: record.slug, id: record.id, kind: record.kind, status: 'gone' });
     for (const a of aliases) items.setAlias({ ...a, status: 'gone' });
-    // Where it stood, taken before it leaves: the pages that may list it are near there.
-    const near = pass.stores.scopes.relatedPositions(record.id);
-    jobs.push(...moveMembership(pass, record, null), ...relatedJobs(pass.stores.scopes, record.id, near));
+    jobs.push(...moveMembership(pass, record, null));
     books.setNum('lastPublish', pass.now);
   }
   for (const slug of [record.slug, ...aliases.map((a) => a.slug)]) jobs.push({ t: 'slug', slug });
@@ -117,7 +110,6 @@ export function releaseDue(pass: Pass): Job[] {
     items.saveItem({ ...it, state: 'published', etag: itemEtag(it.record, 'published'), updatedAt: pass.now });
     items.dropAlias(it.record.slug);
     jobs.push(...moveMembership(pass, null, it.record), ...addressJobs(pass, it.record.id, it.record.slug));
-    jobs.push(...relatedJobs(pass.stores.scopes, it.record.id, []));
     books.setNum('lastPublish', pass.now);
   }
   return jobs;

@@ -36,7 +36,6 @@ import { docKey, itemKey, type CacheClass } from '../store/kv-store';
 import type { BadRecord, ItemIndex } from './item-index';
 import type { Job } from './jobs';
 import { partnerItemJob, partnerJob, type PartnerView } from './partner-jobs';
-import { relatedTo, type RelatedReads } from './related';
 import type { ScopeIndex } from './scope-index';
 
 /** One document (or item record) a job writes, under its KV key. */
@@ -60,7 +59,7 @@ export interface JobOutput {
 /** What a job may read: the index, the partners, which keys KV holds, the site and the clock. */
 export interface RenderView extends PartnerView {
   items: Pick<ItemIndex, 'liveBySlug' | 'alias' | 'itemById' | 'publishedBySeq' | 'publishedBetween' | 'nextSeq'>;
-  scopes: Pick<ScopeIndex, 'scopes' | 'page'> & RelatedReads;
+  scopes: Pick<ScopeIndex, 'scopes' | 'page'>;
   /** Whether KV holds a document under `key` (as the writer last wrote it). */
   held: (key: string) => boolean;
   site: Site;
@@ -160,8 +159,6 @@ async function scopeJob(view: RenderView, scope: Scope, requested: number, out: 
   }
   out.bad.push(...found.bad);
   const d: FeedDoc = { ...found.doc, site: view.site };
-  // Related links only in subscription documents: archives stay as they are when an item arrives.
-  if (!d.page) d.related = new Map(d.items.map((item) => [item.id, relatedTo(view.scopes, item)]));
   const guid = await podcastGuid(view.site, scope);
   const cache: CacheClass = d.page ? 'archive' : 'current';
   out.puts.push(
@@ -195,7 +192,7 @@ function slugJob(view: RenderView, slug: string, out: JobOutput): void {
   const target = alias?.status === 'moved' ? db.itemById(alias.id) : null;
   if (live) {
     const page = itemPath(live.kind, slug);
-    want(page, renderItemPage(site, live, relatedTo(view.scopes, live)), CONTENT_TYPES.html);
+    want(page, renderItemPage(site, live), CONTENT_TYPES.html);
     // The same slug under the other kind: where a page once stood (the kind was changed), send people on.
     want(itemPath(live.kind === 'video' ? 'article' : 'video', slug), itemUrl(site, live), REDIRECT, true);
     if (live.video) want(embedPath(slug), renderEmbedPage(site, live), CONTENT_TYPES.html);

@@ -2,7 +2,7 @@
 // which position, which pages a change touches, and which items each page shows.
 import type { ItemRecord } from '../model/schema';
 import { baseSlug, candidateSlug, nameKey, type NameKind } from '../model/names';
-import { kindScope, nameIndexPath, nameScope, type ItemKind, type Scope } from '../model/paths';
+import { kindScope, nameScope, type Scope } from '../model/paths';
 import type { FeedDoc } from '../render/document';
 import { parseRecords, type BadRecord, type StoredRow } from './item-index';
 
@@ -38,24 +38,6 @@ export function scopesOf(item: ItemRecord): Map<Scope, string> {
   item.refs.tags.forEach((slug, i) => out.set(nameScope('tag', slug), item.tags[i] ?? slug));
   if (item.refs.section && item.section) out.set(nameScope('section', item.refs.section), item.section);
   return out;
-}
-
-/** Where an item stands in one scope. */
-export interface MemberAt {
-  scope: Scope;
-  pos: number;
-}
-
-/** A published member as related coverage scores and links it (read from its record, not parsed whole). */
-export interface Candidate {
-  id: string;
-  slug: string;
-  kind: ItemKind;
-  title: string;
-  published: string;
-  /** Its tags' and section's slugs. */
-  tags: string[];
-  section?: string;
 }
 
 /** A name seen for the first time, and the slug it gets: written when the change is committed. */
@@ -251,56 +233,5 @@ export class ScopeIndex {
       .one().p;
     const doc = { scope, label: state.label, page: 0, items: records, ...(below ? { prevPage: Math.ceil(below / pageSize) } : {}) };
     return { doc, bad };
-  }
-
-  /** Item `id`'s positions in its tag and section scopes: where its related coverage is looked for. */
-  relatedPositions(id: string): MemberAt[] {
-    return this.sql
-      .exec<{ scope: Scope; pos: number }>(
-        'SELECT scope, pos FROM members WHERE id = ? AND (scope LIKE ? OR scope LIKE ?) ORDER BY scope',
-        id,
-        `${nameIndexPath('tag')}%`,
-        `${nameIndexPath('section')}%`,
-      )
-      .toArray()
-      .map((r) => ({ scope: r.scope, pos: r.pos }));
-  }
-
-  /**
-   * The published members of `scope` at most `w` positions from `pos`, newest first. Only the fields
-   * scoring and linking need are read (json_extract), not whole records with their bodies.
-   */
-  near(scope: Scope, pos: number, w: number): Candidate[] {
-    const rows = this.sql
-      .exec<{ id: string; slug: string; kind: ItemKind; title: string; published: string; refs: string | null }>(
-        `SELECT i.id, i.slug, json_extract(i.record, '$.kind') AS kind, json_extract(i.record, '$.title') AS title,
-          json_extract(i.record, '$.published') AS published, json_extract(i.record, '$.refs') AS refs
-        FROM members m JOIN items i ON i.id = m.id
-        WHERE m.scope = ? AND m.pos BETWEEN ? AND ? AND i.state = 'published' ORDER BY m.pos DESC`,
-        scope,
-        pos - w,
-        pos + w,
-      )
-      .toArray();
-    return rows.map((r) => {
-      const refs = (r.refs ? JSON.parse(r.refs) : {}) as { tags?: string[]; section?: string };
-      const c: Candidate = {
-        id: r.id,
-        slug: r.slug,
-        kind: r.kind,
-        title: String(r.title),
-        published: String(r.published),
-        tags: refs.tags ?? [],
-      };
-      return refs.section ? { ...c, section: refs.section } : c;
-    });
-  }
-
-  /** Every scope item `id` is a member of. */
-  scopesOfMember(id: string): Scope[] {
-    return this.sql
-      .exec<{ scope: Scope }>('SELECT scope FROM members WHERE id = ? ORDER BY scope', id)
-      .toArray()
-      .map((r) => r.scope);
   }
 }

@@ -1,16 +1,5 @@
 // The render model shared by every format: a site, a scope's page of items, and the URLs they use.
-import {
-  absolute,
-  embedPath,
-  feedPath,
-  itemPath,
-  nameScope,
-  pagePath,
-  transcriptPath,
-  type FeedFormat,
-  type ItemKind,
-  type Scope,
-} from '../model/paths';
+import { absolute, embedPath, feedPath, itemPath, nameScope, pagePath, transcriptPath, type FeedFormat, type Scope } from '../model/paths';
 import type { NameKind } from '../model/names';
 import type { ItemRecord, Site } from '../model/schema';
 import { escapeHtml } from './escape';
@@ -36,19 +25,6 @@ export interface FeedDoc {
    * title, link and dates. Absent means everything in full.
    */
   detail?: { full: number; lean: number };
-  /**
-   * Each item's related coverage, by item id (the writer's choice, src/publish/related.ts). Only
-   * subscription documents carry it: an archive page is not rewritten when a new item arrives.
-   */
-  related?: ReadonlyMap<string, readonly RelatedLink[]>;
-}
-
-/** Another published item an item points to as related coverage: enough to link and name it. */
-export interface RelatedLink {
-  id: string;
-  slug: string;
-  kind: ItemKind;
-  title: string;
 }
 
 /** How much of item `i` a document carries: 2 full, 1 summary, 0 title and link only. */

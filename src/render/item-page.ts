@@ -2,18 +2,7 @@
 import { html, raw } from 'hono/html';
 import { OEMBED, kindScope, nameScope } from '../model/paths';
 import type { ItemRecord } from '../model/schema';
-import {
-  clockDuration,
-  embedUrl,
-  itemUrl,
-  mediaUrl,
-  namesOf,
-  siteName,
-  siteUrl,
-  transcriptUrl,
-  type RelatedLink,
-  type Site,
-} from './document';
+import { clockDuration, embedUrl, itemUrl, mediaUrl, namesOf, siteName, siteUrl, transcriptUrl, type Site } from './document';
 import { jsonForScript } from './escape';
 import { jsonLd } from './json-ld';
 import { layout, type FeedScope } from './layout';
@@ -104,24 +93,8 @@ function itemFeeds(site: Site, item: ItemRecord): FeedScope[] {
   ];
 }
 
-/** Other stories the writer found related (shared tags, section, nearness in time), most related first. */
-function relatedCoverage(site: Site, related: readonly RelatedLink[]) {
-  if (!related.length) return '';
-  return html`
-<aside class="related" aria-labelledby="related-coverage"><h2 id="related-coverage">Related coverage</h2>
-<ul>
-${related.map(
-  (r) => html`<li><a href="${itemUrl(site, r)}">${r.title}</a></li>
-`,
-)}</ul>
-</aside>`;
-}
-
-/**
- * Renders the item page; bylines, tags and the section link to their pages, which link their feeds.
- * `related` is the writer's related coverage for it (src/publish/related.ts).
- */
-export function renderItemPage(site: Site, item: ItemRecord, related: readonly RelatedLink[] = []): string {
+/** Renders the item page; bylines, tags and the section link to their pages, which link their feeds. */
+export function renderItemPage(site: Site, item: ItemRecord): string {
   const url = itemUrl(site, item);
   const { video: v, image: img } = item;
   const names = namesOf(site, item);
@@ -141,7 +114,7 @@ ${v ? player(site, item, false) : img ? html`<p><img src="${mediaUrl(site, img.u
 ${raw(item.bodyHtml)}
 ${item.transcript ? html`<details><summary>Transcript</summary><p>${item.transcript}</p><p><a href="${transcriptUrl(site, item)}">Transcript as text</a></p></details>` : ''}
 ${names.tags.length ? html`<p class="tags">${names.tags.map((t) => html`<a rel="tag" href="${t.page}">#${t.name}</a>`)}</p>` : ''}
-</article>${relatedCoverage(site, related)}</main>`;
+</article></main>`;
   return layout(site, {
     title: `${item.title} — ${siteName(site)}`,
     lang: item.language,
