@@ -1,9 +1,12 @@
 // The audience store's SQLite schema: ordered steps, each run once, counted in schema_version.
-import { migrate } from '../credentials/store';
+import { runMigrations, type Migration } from '../store/sqlite-migrations';
 
 /** Never edit a step once it has shipped; add one at the end. */
-const STEPS: readonly string[] = [
-  `CREATE TABLE salts (day TEXT PRIMARY KEY, salt TEXT NOT NULL);
+const STEPS: readonly Migration[] = [
+  {
+    name: 'salts, points, series, pollers, aggregators, deliveries, rollup',
+    up: (sql) =>
+      sql.exec(`CREATE TABLE salts (day TEXT PRIMARY KEY, salt TEXT NOT NULL);
    CREATE TABLE points (at INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, source TEXT NOT NULL,
      doc TEXT NOT NULL, etag TEXT NOT NULL, visitor TEXT NOT NULL, status INTEGER NOT NULL, subscribers INTEGER NOT NULL);
    CREATE INDEX points_by_at ON points (at);
@@ -16,8 +19,9 @@ const STEPS: readonly string[] = [
    CREATE TABLE deliveries (at INTEGER NOT NULL, partner TEXT NOT NULL, doc TEXT NOT NULL, etag TEXT NOT NULL,
      status INTEGER NOT NULL, credential TEXT NOT NULL, network TEXT NOT NULL, n INTEGER NOT NULL);
    CREATE INDEX deliveries_by_partner ON deliveries (partner, at);
-   CREATE TABLE rollup (id INTEGER PRIMARY KEY CHECK (id = 1), done_until INTEGER NOT NULL);`,
+   CREATE TABLE rollup (id INTEGER PRIMARY KEY CHECK (id = 1), done_until INTEGER NOT NULL);`),
+  },
 ];
 
 /** Brings the audience store up to the last step. */
-export const migrateAudience = (sql: SqlStorage): void => migrate(sql, STEPS);
+export const migrateAudience = (storage: DurableObjectStorage) => runMigrations(storage, STEPS, 'the audience');

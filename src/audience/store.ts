@@ -19,7 +19,7 @@ export class AudienceStore extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    ctx.blockConcurrencyWhile(async () => ctx.storage.transactionSync(() => migrateAudience(this.sql)));
+    ctx.blockConcurrencyWhile(async () => void migrateAudience(ctx.storage));
   }
 
   /** The salt of `day` (made now if it has none); every other day's salt is deleted, so it cannot be used again. */

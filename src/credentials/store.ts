@@ -3,16 +3,21 @@
 import { DurableObject } from 'cloudflare:workers';
 import { hashSecret, newSalt, newSecret, sameHash, type Presented } from './secrets';
 import type { CredentialInfo, CredentialType, IssuedCredential } from './types';
+import { runMigrations, type Migration } from '../store/sqlite-migrations';
 
 /**
  * Schema steps, applied in order once each. Durable Object SQLite refuses `PRAGMA user_version`
  * (SQLITE_AUTH), so the count of steps applied is kept in a one-row table instead; the lead may move
  * this onto the writer's shared migration helper once both are on one branch.
  */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE credentials (id TEXT PRIMARY KEY, partner TEXT NOT NULL, type TEXT NOT NULL, username TEXT,
+const MIGRATIONS: readonly Migration[] = [
+  {
+    name: 'credentials',
+    up: (sql) =>
+      sql.exec(`CREATE TABLE credentials (id TEXT PRIMARY KEY, partner TEXT NOT NULL, type TEXT NOT NULL, username TEXT,
      salt BLOB NOT NULL, hash BLOB NOT NULL, created INTEGER NOT NULL, last_used INTEGER);
-   CREATE INDEX credentials_by_partner ON credentials (partner, type);`,
+   CREATE INDEX credentials_by_partner ON credentials (partner, type);`),
+  },
 ];
 
 // last_used is a write; once a minute per credential is enough to tell a live one from a forgotten one.
@@ -45,24 +50,13 @@ function info(r: Pick<Row, 'id' | 'type' | 'username' | 'created' | 'last_used'>
   };
 }
 
-/** Brings a SQLite store up to the last schema step; `schema_version` counts the steps applied. */
-export function migrate(sql: SqlStorage, steps: readonly string[]): void {
-  sql.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const row = sql.exec<{ version: number }>('SELECT version FROM schema_version').toArray()[0];
-  if (!row) sql.exec('INSERT INTO schema_version (version) VALUES (0)');
-  for (let v = row?.version ?? 0; v < steps.length; v++) {
-    sql.exec(steps[v] as string);
-    sql.exec('UPDATE schema_version SET version = ?', v + 1);
-  }
-}
-
 export class Credentials extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    ctx.blockConcurrencyWhile(async () => ctx.storage.transactionSync(() => migrate(this.sql, MIGRATIONS)));
+    ctx.blockConcurrencyWhile(async () => void runMigrations(ctx.storage, MIGRATIONS, 'the credentials'));
   }
 
   /** Issues a credential of `type` for `partner`; the only answer that ever holds its secret. */

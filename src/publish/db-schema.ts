@@ -1,15 +1,8 @@
 // The writer's SQLite schema: one ordered list of migrations, each run once, forward only.
 import { canonical } from '../model/hash';
+import { runMigrations, type Migration } from '../store/sqlite-migrations';
 
-/**
- * One step of the schema. Never edit a migration once it has shipped: Durable Objects in production
- * ran it as it was. Change the schema by adding a migration at the end. A migration must not call
- * code that may change later (the job registry, the render), so what it does stays what it did.
- */
-interface Migration {
-  name: string;
-  up: (sql: SqlStorage) => void;
-}
+export { schemaVersion } from '../store/sqlite-migrations';
 
 /**
  * The tables as the writer created them before schemas were versioned (each store made its own, with
@@ -131,31 +124,9 @@ const MIGRATIONS: readonly Migration[] = [
 /** The schema version this code writes: the number of migrations. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-// SQLite's PRAGMA user_version is refused in a Durable Object (SQLITE_AUTH, tried under Miniflare),
-// so the version lives in a one-row table of its own; a Durable Object without it is at version 0.
-const VERSION_TABLE = 'CREATE TABLE IF NOT EXISTS schema_version (one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)';
-
-/** The schema version a Durable Object's storage is at (0: never migrated). */
-export function schemaVersion(sql: SqlStorage): number {
-  sql.exec(VERSION_TABLE);
-  return sql.exec<{ version: number }>('SELECT version FROM schema_version').toArray()[0]?.version ?? 0;
-}
-
-/**
- * Brings the storage up to SCHEMA_VERSION, each migration in its own transaction with the version it
- * reaches, so a crash between two leaves a consistent schema that the next start carries on from.
- * Storage written by newer code is refused rather than written in a shape this code does not know.
- */
+/** Brings the writer's storage up to SCHEMA_VERSION (see runMigrations); newer storage is refused. */
 export function migrate(storage: DurableObjectStorage): { from: number; to: number } {
-  const from = schemaVersion(storage.sql);
-  if (from > SCHEMA_VERSION) throw new Error(`the writer's storage is at schema ${from}; this code knows ${SCHEMA_VERSION}`);
-  for (let n = from; n < SCHEMA_VERSION; n++) {
-    storage.transactionSync(() => {
-      (MIGRATIONS[n] as Migration).up(storage.sql);
-      storage.sql.exec('INSERT OR REPLACE INTO schema_version (one, version) VALUES (1, ?)', n + 1);
-    });
-  }
-  return { from, to: SCHEMA_VERSION };
+  return runMigrations(storage, MIGRATIONS, "the writer's");
 }
 
 /** Migration 1's statements, for tests that lay out storage as the writer left it before versions. */
