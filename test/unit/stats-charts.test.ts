@@ -5,20 +5,7 @@ import { stripXmlForbidden } from '../../src/model/schema';
 import { renderStatsCharts, topRows, TOP, type ChartsModel, type CountsRow } from '../../src/render/stats-charts';
 import { niceCeil } from '../../src/render/svg-charts';
 import { anyText } from '../arbitraries';
-
-/** Every element of an HTML text with its attributes (values decoded as a browser would), in document order. */
-export async function elementsOf(html: string): Promise<{ tag: string; attrs: Record<string, string> }[]> {
-  const out: { tag: string; attrs: Record<string, string> }[] = [];
-  const decode = (s: string) =>
-    s.replace(/&(amp|lt|gt|quot);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"' })[e] as string);
-  await new HTMLRewriter()
-    .on('*', {
-      element: (e) => void out.push({ tag: e.tagName, attrs: Object.fromEntries([...e.attributes].map(([k, v]) => [k, decode(v)])) }),
-    })
-    .transform(new Response(html))
-    .text();
-  return out;
-}
+import { elementsOf } from '../newsroom-helpers';
 
 const EMPTY: ChartsModel = { from: '2026-12-01', to: '2026-12-03', feeds: [], moreFeeds: 0, items: [], sites: [], partners: [] };
 const days = ['2026-12-01', '2026-12-02', '2026-12-03'];
