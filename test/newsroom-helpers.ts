@@ -7,7 +7,7 @@ export async function elementsOf(html: string): Promise<{ tag: string; attrs: Re
     s.replace(/&(amp|lt|gt|quot);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"' })[e] as string);
   await new HTMLRewriter()
     .on('*', {
-      element: (e) => void out.push({ tag: e.tagName, attrs: Object.fromEntries([...e.attributes].map(([k, v]) => [k, decode(v)])) }),
+      element: (e) => void out.push({ tag: e.tagName, attrs: Object.fromEntries([...e.attributes].map(([k, v]) => [k, decode(v ?? '')])) }),
     })
     .transform(new Response(html))
     .text();
