@@ -1,6 +1,7 @@
 // The newsroom page: the /newsroom shell (no data, strict CSP, cacheable), GET /api/stats/charts (token, numbers equal
 // GET /api/stats's) and GET /api/stats?by=day&feed= (a feed's days).
-import { SELF } from 'cloudflare:test';
+import { SELF, env, runInDurableObject } from 'cloudflare:test';
+import { audienceStore } from '../../src/audience/access';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api, get, ORIGIN, publish, syntheticItem } from '../helpers';
 import { cron, rawPoints, visit } from '../audience-helpers';
@@ -178,5 +179,34 @@ describe('GET /api/stats/charts', () => {
     }
     expect(numbers.subscribers?.['2026-12-06']).toEqual({ '/feed.xml': 43, '/feed.json': 5 });
     expect(numbers.subscribers?.['2026-12-04']).toEqual({ '/feed.xml': 40, '/feed.json': 0 });
+  });
+
+  it('a hostile site origin or feed key in the store is text in the fragment, never markup', async () => {
+    const site = 'https://x.example"><script>alert(1)</script>';
+    const feed = "/feed.xml' onload='alert(1)<svg>";
+    vi.useFakeTimers({ toFake: ['Date'], now: NOON });
+    // Rows as a rollup of bad input would leave them, written into the real store.
+    await runInDurableObject(audienceStore(env), (_i, state) => {
+      const put = (dim: string, key: string, metric: string, value: number) =>
+        state.storage.sql.exec(
+          'INSERT INTO series (at, dim, key, metric, value) VALUES (?, ?, ?, ?, ?)',
+          NOON - (NOON % DAY),
+          dim,
+          key,
+          metric,
+          value,
+        );
+      put('site', site, 'impressions', 3);
+      put('site', site, 'plays', 1);
+      put('feed', feed, 'subscribers', 2);
+    });
+    const html = await (await api('GET', '/stats/charts?from=2026-12-06&to=2026-12-06')).text();
+    const els = await elementsOf(html);
+    expect(els.map((e) => e.tag)).not.toContain('script');
+    expect(els.filter((e) => e.tag === 'svg')).toHaveLength(2);
+    expect(els.some((e) => Object.keys(e.attrs).some((a) => a.startsWith('on')))).toBe(false);
+    expect(els.filter((e) => e.tag === 'rect').map((e) => e.attrs['data-key'])).toEqual([site, site]);
+    expect(els.find((e) => e.tag === 'g' && e.attrs['data-key'])?.attrs['data-key']).toBe(feed);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 });
