@@ -1,7 +1,7 @@
 // GET /api/stats as a table for a terminal: one line per row, a column per count, numbers right-aligned.
 
 /**
- * @typedef {{ from: string, to: string, by: string, rows: ({ key: string } & Record<string, number | string>)[] }} StatsAnswer
+ * @typedef {{ from: string, to: string, by: string, feed?: string, rows: ({ key: string } & Record<string, number | string>)[] }} StatsAnswer
  */
 
 const TITLES = /** @type {Record<string, string>} */ ({ day: 'day', item: 'item', feed: 'feed', partner: 'partner', site: 'site' });
@@ -13,7 +13,7 @@ const TITLES = /** @type {Record<string, string>} */ ({ day: 'day', item: 'item'
  * @returns {string[]}
  */
 export function formatStats(s) {
-  const lines = [`Audience by ${s.by}, ${s.from} to ${s.to} (UTC days)`];
+  const lines = [`Audience by ${s.by}${s.feed ? ` of ${s.feed}` : ''}, ${s.from} to ${s.to} (UTC days)`];
   if (s.rows.length === 0) return [...lines, '  nothing counted in this range'];
   const counts = Object.keys(s.rows[0] ?? {}).filter((k) => k !== 'key');
   const total = /** @type {Record<string, number>} */ ({});

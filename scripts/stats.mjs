@@ -6,7 +6,7 @@ import { tokenFor } from './deploy-state.mjs';
 import { formatStats } from './stats-table.mjs';
 
 const USAGE =
-  'Usage: npm run stats -- [--url URL] [--token TOKEN] [--by day|item|feed|partner|site] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]';
+  'Usage: npm run stats -- [--url URL] [--token TOKEN] [--by day|item|feed|partner|site] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--feed /feed.xml] [--json]';
 
 let values;
 try {
@@ -17,6 +17,7 @@ try {
       by: { type: 'string', default: 'day' },
       from: { type: 'string' },
       to: { type: 'string' },
+      feed: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -37,6 +38,8 @@ if (!token) {
 const query = new URLSearchParams({ by: values.by });
 if (values.from) query.set('from', values.from);
 if (values.to) query.set('to', values.to);
+// One feed's days (with by day): its subscribers and fetches.
+if (values.feed) query.set('feed', values.feed);
 try {
   const a = await apiClient(values.url, token).call('GET', `/api/stats?${query}`);
   if (!a.ok) throw new Error(`GET /api/stats: ${problemText(a)}`);

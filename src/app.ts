@@ -9,6 +9,7 @@ import { api } from './routes/api';
 import { meta } from './routes/meta';
 import { oembed } from './routes/oembed';
 import { documents } from './routes/documents';
+import { newsroom } from './routes/newsroom';
 import { partnerDocuments } from './routes/partner-documents';
 
 export const app = new Hono<AppEnv>();
@@ -19,6 +20,8 @@ app.use(noSniff);
 app.route('/api', api);
 app.route('/', oembed);
 app.route('/', meta);
+// The newsroom's audience page: a shell without data (the charts come from the API with the token).
+app.route('/', newsroom);
 // Partner documents answer only inside the Documents entrypoint, for the partner its props name.
 app.route('/', partnerDocuments);
 // Last: it answers every other GET by the URL contract (a 404 for what names nothing).

@@ -9,6 +9,7 @@ import { partnerCredentials } from './api-credentials';
 import { imports, items } from './api-items';
 import { partners } from './api-partners';
 import { stats } from './api-stats';
+import { statsCharts } from './api-stats-charts';
 
 export const api = new Hono<AppEnv>();
 
@@ -48,3 +49,4 @@ api.route('/', imports);
 api.route('/', admin);
 api.route('/', partnerCredentials);
 api.route('/', stats);
+api.route('/', statsCharts);

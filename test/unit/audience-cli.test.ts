@@ -26,3 +26,17 @@ it('prints one aligned line per row, and a total', async () => {
     '  nothing counted in this range',
   ]);
 });
+
+it('with --feed, names the feed whose days it prints', async () => {
+  await publish(syntheticItem(1));
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 11, 6, 12) });
+  await visit('/feed.xml', { ua: 'Feedly/1.0 (+http://www.feedly.com/fetcher.html; 42 subscribers)' });
+  await cron();
+  const answer = await (await api('GET', '/stats?by=day&feed=/feed.xml&from=2026-12-05&to=2026-12-06')).json<any>();
+  expect(formatStats(answer).slice(0, 4)).toEqual([
+    'Audience by day of /feed.xml, 2026-12-05 to 2026-12-06 (UTC days)',
+    'day         subscribers  fetches',
+    '2026-12-05            0        0',
+    '2026-12-06           42        1',
+  ]);
+});
