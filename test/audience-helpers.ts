@@ -45,3 +45,10 @@ export async function storeTables(): Promise<Record<string, Record<string, unkno
 
 /** The raw points the local sink holds, not yet rolled up. */
 export const rawPoints = async () => (await storeTables()).points ?? [];
+
+/** The counts an item row always has, all zero: spread it and name the ones a test expects. */
+export const ITEM_ZERO = { views: 0, shares: 0, impressions: 0, plays: 0, q25: 0, q50: 0, q75: 0, completes: 0 };
+/** The counts a site row always has, all zero. */
+export const SITE_ZERO = { impressions: 0, plays: 0, q25: 0, q50: 0, q75: 0, completes: 0 };
+/** The counts a day row always has, all zero. */
+export const DAY_ZERO = { views: 0, fetches: 0, subscribers: 0, shares: 0, impressions: 0, plays: 0 };
