@@ -189,8 +189,7 @@ describe('HTTP', () => {
   });
 
   it('security headers: exactly these per role, none of secure-headers’ other defaults, nosniff on every answer', async () => {
-    const EMBED_CSP =
-      `frame-ancestors *; default-src 'none'; media-src 'self' https: http:; img-src 'self' https: http:; style-src 'unsafe-inline'; script-src ${PLAYER_SCRIPT_HASH}; connect-src 'self'; base-uri 'none'; form-action 'none'`;
+    const EMBED_CSP = `frame-ancestors *; default-src 'none'; media-src 'self' https: http:; img-src 'self' https: http:; style-src 'unsafe-inline'; script-src ${PLAYER_SCRIPT_HASH}; connect-src 'self'; base-uri 'none'; form-action 'none'`;
     const cases: [string, string | null, string | null][] = [
       ['/feed.xml', null, null],
       ['/sitemap.xml', null, null],
