@@ -6,6 +6,7 @@ import { ProblemError, problemResponse } from './errors';
 import { unrouted } from './http/methods';
 import { noSniff } from './http/secure';
 import { api } from './routes/api';
+import { beacon } from './routes/beacon';
 import { meta } from './routes/meta';
 import { oembed } from './routes/oembed';
 import { documents } from './routes/documents';
@@ -18,6 +19,7 @@ export const app = new Hono<AppEnv>();
 app.use(noSniff);
 
 app.route('/api', api);
+app.route('/', beacon);
 app.route('/', oembed);
 app.route('/', meta);
 // The newsroom's audience page: a shell without data (the charts come from the API with the token).

@@ -4,6 +4,7 @@ import { app } from './app';
 import { count, tapFor, type Seen } from './audience/count';
 import { rollup } from './audience/rollup';
 import { partnerGate } from './credentials/gate';
+import { BEACON } from './model/paths';
 import { purgeEdge, type EdgeCachePurger, type PurgeRequest } from './http/edge-cache';
 import { publisher } from './routes/api-support';
 
@@ -39,12 +40,15 @@ function route(request: Request, path: string, env: Env, ctx: ExecutionContext, 
   if (path.startsWith('/partners/') || path === '/partners') return partnerGate(request, env, ctx.exports.Documents, seen);
   // The API is answered here, so no cache ever stands in front of it.
   if (path.startsWith('/api/') || path === '/api' || path.startsWith('/api?')) return app.fetch(request, env, ctx);
+  // Beacons too: each is a POST that must reach the counting, and a cache would only stand in its way.
+  if (path === BEACON || path.startsWith(`${BEACON}?`)) return app.fetch(request, env, ctx);
   return ctx.exports.Documents.fetch(request);
 }
 
 /**
  * The gateway: runs on every request (its cache is off in wrangler.toml), which a cache hit never does,
- * so it is where feed polls, page views and partner deliveries are counted: after the answer, in waitUntil.
+ * so it is where feed polls, page views and partner deliveries are counted: after the answer, in waitUntil
+ * (as are the beacons of the player and the share control, which it answers itself).
  */
 export default class Wirefeed extends WorkerEntrypoint<Env> {
   override fetch(request: Request): Response | Promise<Response> {

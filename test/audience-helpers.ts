@@ -25,6 +25,34 @@ export async function visit(
   return new Response(res.status === 304 ? null : body, { status: res.status, headers: res.headers });
 }
 
+/**
+ * POSTs a beacon through the gateway as navigator.sendBeacon sends one (a string as text/plain, from
+ * our own origin) and waits for its count. `origin: null` leaves the Origin header out; a stream is
+ * sent as it is, without a Content-Length.
+ */
+export async function beacon(
+  body: unknown,
+  o: { ua?: string | null; address?: string; origin?: string | null; headers?: Record<string, string>; patch?: Partial<Env> } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = {
+    'CF-Connecting-IP': o.address ?? ADDRESS,
+    'Content-Type': 'text/plain;charset=UTF-8',
+    ...(o.origin === null ? {} : { Origin: o.origin ?? ORIGIN }),
+    ...o.headers,
+  };
+  if (o.ua !== null) headers['User-Agent'] = o.ua ?? BROWSER;
+  const ctx = createExecutionContext();
+  const init: RequestInit = {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' || body instanceof ReadableStream ? body : JSON.stringify(body),
+  };
+  const res = await new Wirefeed(ctx, { ...env, ...o.patch }).fetch(new Request(`${ORIGIN}/beacon`, init));
+  const text = await res.text();
+  await waitOnExecutionContext(ctx);
+  return new Response(res.status === 204 ? null : text, { status: res.status, headers: res.headers });
+}
+
 /** Fires the Cron Trigger's handler (the writer's tick and the audience rollup). */
 export async function cron(): Promise<void> {
   const ctx = createExecutionContext();
@@ -45,3 +73,10 @@ export async function storeTables(): Promise<Record<string, Record<string, unkno
 
 /** The raw points the local sink holds, not yet rolled up. */
 export const rawPoints = async () => (await storeTables()).points ?? [];
+
+/** The counts an item row always has, all zero: spread it and name the ones a test expects. */
+export const ITEM_ZERO = { views: 0, shares: 0, impressions: 0, plays: 0, q25: 0, q50: 0, q75: 0, completes: 0 };
+/** The counts a site row always has, all zero. */
+export const SITE_ZERO = { impressions: 0, plays: 0, q25: 0, q50: 0, q75: 0, completes: 0 };
+/** The counts a day row always has, all zero. */
+export const DAY_ZERO = { views: 0, fetches: 0, subscribers: 0, shares: 0, impressions: 0, plays: 0 };

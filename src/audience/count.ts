@@ -51,7 +51,11 @@ export async function pointFor(
     return { ...base, kind: 'delivery', key: tap.partner, source: seen.credential, doc: tap.doc, etag, visitor: network };
   }
   const agent = classifyAgent(ua);
-  if (tap.kind === 'view') return status === 200 && agent.type === 'other' ? { ...base, kind: 'view', key: tap.key } : null;
+  if (tap.kind === 'view') {
+    if (status !== 200 || agent.type !== 'other') return null;
+    // The visitor's daily key, so the rollup counts one view a day per person and item, however often they reload.
+    return { ...base, kind: 'view', key: tap.key, visitor: await visitorKey(await dailySalt(env, now), address, ua ?? '') };
+  }
   if ((status !== 200 && status !== 304) || agent.type === 'bot') return null;
   if (agent.type === 'aggregator') return { ...base, kind: 'poll', key: tap.key, source: agent.name, subscribers: agent.subscribers };
   const visitor = await visitorKey(await dailySalt(env, now), address, ua ?? '');
@@ -65,10 +69,21 @@ let failing = false;
  * Counts one answered request. Never throws: whatever fails (the salt, the sink, a bad setting) is
  * logged and the request stays answered.
  */
-export async function count(env: Env, tap: Tap, request: Request, response: Response, seen: Seen): Promise<void> {
+export function count(env: Env, tap: Tap, request: Request, response: Response, seen: Seen): Promise<void> {
+  return recordPoints(env, async (now) => {
+    const point = await pointFor(env, tap, request, response, seen, now);
+    return point ? [point] : [];
+  });
+}
+
+/**
+ * Makes the points for now and hands them to the sink (the gateway's taps, the beacon route). Never
+ * throws: whatever fails is logged, once until it works again.
+ */
+export async function recordPoints(env: Env, make: (now: number) => Promise<readonly AudiencePoint[]>): Promise<void> {
   try {
-    const point = await pointFor(env, tap, request, response, seen, Date.now());
-    if (point) await sinkFor(env).write([point]);
+    const points = await make(Date.now());
+    if (points.length) await sinkFor(env).write(points);
     failing = false;
   } catch (err) {
     if (!failing) console.error('audience: counting failed', err instanceof Error ? err.message : String(err));

@@ -1,27 +1,51 @@
 // The audience data point: one shape for every count, and how it is laid out in Workers Analytics Engine.
 
-/** What a data point counts: a feed poll, an item page view by a person, a partner's fetch of its document. */
-export type PointKind = 'poll' | 'view' | 'delivery';
+/**
+ * What a data point counts: a feed poll, an item page view by a person, a partner's fetch of its
+ * document, a player event sent by the embed page's beacon, a use of the item page's share control.
+ */
+export type PointKind = 'poll' | 'view' | 'delivery' | 'embed' | 'share';
+
+/** What the player's beacon reports, in the order a viewer reaches them. */
+export const EMBED_EVENTS = ['impression', 'play', 'q25', 'q50', 'q75', 'complete'] as const;
+export type EmbedEvent = (typeof EMBED_EVENTS)[number];
+
+/** The series metric each player event is rolled up into (dim item and dim site alike). */
+export const EMBED_METRICS: Readonly<Record<EmbedEvent, string>> = {
+  impression: 'impressions',
+  play: 'plays',
+  q25: 'q25',
+  q50: 'q50',
+  q75: 'q75',
+  complete: 'completes',
+};
+
+/** How a share control was used: the Web Share API's sheet, or the link copied. */
+export const SHARE_SOURCES = ['share', 'copy'] as const;
+export type ShareSource = (typeof SHARE_SOURCES)[number];
 
 /**
  * One counted request. Never an address, a cookie or a User-Agent: `visitor` is a hash made with a salt
- * that is forgotten after its UTC day (poll), or a salted hash of the network (delivery).
+ * that is forgotten after its UTC day (poll, view, embed, share), or a salted hash of the network (delivery).
  */
 export interface AudiencePoint {
   kind: PointKind;
   /** Milliseconds since the epoch. */
   at: number;
-  /** The feed's path (poll), the item's slug (view), the partner's id (delivery). */
+  /** The feed's path (poll), the item's slug (view, embed, share), the partner's id (delivery). */
   key: string;
-  /** The aggregator's name (poll through a service, else ""), the credential's id (delivery). */
+  /**
+   * The aggregator's name (poll through a service, else ""), the credential's id (delivery), the
+   * embedding site's origin ("" when unknown; embed), "share" or "copy" (share).
+   */
   source: string;
-  /** The partner document's path (delivery), else "". */
+  /** The partner document's path (delivery), the player event (embed), else "". */
   doc: string;
   /** The ETag answered (delivery), else "". */
   etag: string;
-  /** The direct poller's daily key (poll), the network's key (delivery), else "". */
+  /** The visitor's daily key (poll by a direct poller, view, embed, share), the network's key (delivery), else "". */
   visitor: string;
-  /** The HTTP status answered: 200 or 304. */
+  /** The HTTP status answered: 200 or 304 (204 for a beacon). */
   status: number;
   /** The subscriber count an aggregator reported in its User-Agent (poll), else 0. */
   subscribers: number;

@@ -11,12 +11,15 @@ const DAY = 86_400_000;
 
 // The counts each kind of row always has (0 when nothing was counted), in the order they are shown.
 const COUNTS: Record<StatsBy, readonly string[]> = {
-  day: ['views', 'fetches', 'subscribers'],
-  item: ['views'],
+  day: ['views', 'fetches', 'subscribers', 'shares', 'impressions', 'plays'],
+  item: ['views', 'shares', 'impressions', 'plays', 'q25', 'q50', 'q75', 'completes'],
   feed: ['subscribers', 'fetches'],
   partner: ['fetches'],
-  site: ['impressions', 'plays', 'q25', 'q50', 'q75', 'completes', 'shares'],
+  // Keyed by the embedding page's origin; "" when the player did not know it (no referrer, not in a frame).
+  site: ['impressions', 'plays', 'q25', 'q50', 'q75', 'completes'],
 };
+
+const DAY_ITEM_METRICS = new Set(['views', 'shares', 'impressions', 'plays']);
 
 type Cell = { key: string; metric: string; v: number };
 
@@ -47,7 +50,8 @@ export function statsOf(sql: SqlStorage, by: StatsBy, from: number, to: number):
       .toArray()
       .flatMap(({ d, dim, metric, v }): Cell[] => {
         const key = new Date(d).toISOString().slice(0, 10);
-        if (dim === 'item' && metric === 'views') return [{ key, metric, v }];
+        // Player events are summed by item (each is also under its site: counted once here).
+        if (dim === 'item' && DAY_ITEM_METRICS.has(metric)) return [{ key, metric, v }];
         if ((dim === 'feed' || dim === 'partner') && metric === 'fetches') return [{ key, metric, v }];
         if (dim === 'feed' && metric === 'subscribers') return [{ key, metric, v }];
         return [];

@@ -21,6 +21,13 @@ const STEPS: readonly Migration[] = [
    CREATE INDEX deliveries_by_partner ON deliveries (partner, at);
    CREATE TABLE rollup (id INTEGER PRIMARY KEY CHECK (id = 1), done_until INTEGER NOT NULL);`),
   },
+  {
+    // One count per visitor, item, site and event (or share source) per UTC day: views, embeds and shares.
+    name: 'beacons',
+    up: (sql) =>
+      sql.exec(`CREATE TABLE visitors (day TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, source TEXT NOT NULL,
+     doc TEXT NOT NULL, visitor TEXT NOT NULL, PRIMARY KEY (day, kind, key, source, doc, visitor));`),
+  },
 ];
 
 /** Brings the audience store up to the last step. */

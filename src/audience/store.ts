@@ -2,7 +2,7 @@
 // (local sink) the raw data points. Apart from the writer, so counting never waits on a publish.
 import { DurableObject } from 'cloudflare:workers';
 import { utcDay } from './keys';
-import type { AudiencePoint, WeightedPoint } from './points';
+import { EMBED_METRICS, type AudiencePoint, type EmbedEvent, type WeightedPoint } from './points';
 import { migrateAudience } from './schema';
 import { deliveriesOf, statsOf, type Deliveries, type StatsBy, type StatsRow } from './queries';
 import { feedDaysOf, type FeedDays } from './feed-days';
@@ -93,8 +93,21 @@ export class AudienceStore extends DurableObject<Env> {
       );
     const touched = new Map<string, { day: string; feed: string }>();
     for (const r of rows) {
-      if (r.kind === 'view') add(r.at, 'item', r.key, 'views', r.n);
-      else if (r.kind === 'delivery') {
+      if (r.kind === 'view' || r.kind === 'embed' || r.kind === 'share') {
+        // However many beacons or page loads one visitor sends, one count a day per item, site and event.
+        // (A point without a visitor was counted before views had one: it counts as it was.)
+        const n = r.visitor ? (this.firstToday(r) ? 1 : 0) : r.n;
+        if (n === 0) continue;
+        if (r.kind === 'view') add(r.at, 'item', r.key, 'views', n);
+        else if (r.kind === 'share') add(r.at, 'item', r.key, 'shares', n);
+        else {
+          // What Analytics Engine hands back is only strings: an event it does not name is not counted.
+          if (!Object.hasOwn(EMBED_METRICS, r.doc)) continue;
+          const metric = EMBED_METRICS[r.doc as EmbedEvent];
+          add(r.at, 'item', r.key, metric, n);
+          add(r.at, 'site', r.source, metric, n);
+        }
+      } else if (r.kind === 'delivery') {
         add(r.at, 'partner', r.key, 'fetches', r.n);
         this.sql.exec(
           'INSERT INTO deliveries (at, partner, doc, etag, status, credential, network, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -139,14 +152,32 @@ export class AudienceStore extends DurableObject<Env> {
         direct + (services ?? 0),
       );
     }
-    // A day's pollers are needed only while points of that day may still arrive: today and yesterday.
+    // A day's pollers and visitors are needed only while points of that day may still arrive: today and yesterday.
     const yesterday = utcDay(until - DAY);
     this.sql.exec('DELETE FROM pollers WHERE day < ?', yesterday);
     this.sql.exec('DELETE FROM aggregators WHERE day < ?', yesterday);
+    this.sql.exec('DELETE FROM visitors WHERE day < ?', yesterday);
     this.sql.exec('DELETE FROM deliveries WHERE at < ?', until - DELIVERY_DAYS * DAY);
     this.sql.exec(
       'INSERT INTO rollup (id, done_until) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET done_until = excluded.done_until',
       until,
+    );
+  }
+
+  /** Whether this is the first point of its day for its visitor, kind, item, site and event; notes it if so. */
+  private firstToday(r: WeightedPoint): boolean {
+    return (
+      this.sql
+        .exec(
+          `INSERT INTO visitors (day, kind, key, source, doc, visitor) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1`,
+          utcDay(r.at),
+          r.kind,
+          r.key,
+          r.source,
+          r.doc,
+          r.visitor,
+        )
+        .toArray().length > 0
     );
   }
 

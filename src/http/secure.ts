@@ -1,6 +1,7 @@
 // The security headers, from Hono's secure-headers: nosniff on every answer, framing and referrer rules on pages.
 import type { MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { PLAYER_SCRIPT_HASH } from '../render/player-beacon';
 
 // secure-headers turns on a dozen headers by default; Cross-Origin-Resource-Policy alone would stop
 // other sites from reading our feeds and framing the player. Only what is named below is sent.
@@ -29,7 +30,10 @@ export const pageHeaders: MiddlewareHandler = secureHeaders({
   contentSecurityPolicy: { frameAncestors: ["'self'"] },
 });
 
-/** The player: other sites frame it, sandboxed or not; it loads media and images, and nothing else. */
+/**
+ * The player: other sites frame it, sandboxed or not; it loads media and images, runs its one beacon
+ * script (by hash) and sends the beacon to this origin, and nothing else.
+ */
 export const embedHeaders: MiddlewareHandler = secureHeaders({
   ...NONE,
   referrerPolicy: 'strict-origin-when-cross-origin',
@@ -39,6 +43,8 @@ export const embedHeaders: MiddlewareHandler = secureHeaders({
     mediaSrc: ["'self'", 'https:', 'http:'],
     imgSrc: ["'self'", 'https:', 'http:'],
     styleSrc: ["'unsafe-inline'"],
+    scriptSrc: [PLAYER_SCRIPT_HASH],
+    connectSrc: ["'self'"],
     baseUri: ["'none'"],
     formAction: ["'none'"],
   },

@@ -90,6 +90,8 @@ export const DIRECTORY = '/feeds';
 export const OPML = '/feeds.opml';
 export const FEED_STYLE = '/feed.css';
 export const OEMBED = '/oembed';
+/** Where the player and the share control send their beacons (POST, answered by the gateway, never cached). */
+export const BEACON = '/beacon';
 
 /** Resolves a site-relative path against SITE_URL; absolute URLs pass through. */
 export function absolute(siteUrl: string, pathOrUrl: string): string {

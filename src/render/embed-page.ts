@@ -1,9 +1,11 @@
-// The player page behind the oEmbed iframe: no scripts, no cookies, no storage, fills its frame.
+// The player page behind the oEmbed iframe: one script (the audience beacon), no cookies, no storage, fills its frame.
 import { html, raw } from 'hono/html';
 import type { ItemRecord } from '../model/schema';
-import { itemUrl, siteName, type Site } from './document';
+import { BEACON } from '../model/paths';
+import { itemUrl, siteName, siteUrl, type Site } from './document';
 import { finalXml } from './escape';
 import { player } from './item-page';
+import { PLAYER_SCRIPT } from './player-beacon';
 
 const STYLE = `html,body{margin:0;height:100%;background:#000;overflow:hidden}
 video{display:block;width:100%;height:100%;object-fit:contain}
@@ -24,9 +26,10 @@ export function renderEmbedPage(site: Site, item: ItemRecord): string {
 <link rel="canonical" href="${url}">
 <style>${raw(STYLE)}</style>
 </head>
-<body>
+<body data-item="${item.slug}" data-beacon="${siteUrl(site, BEACON)}">
 ${player(site, item, true)}
 <a class="back" href="${url}" target="_blank" rel="noopener">${item.title}</a>
+<script>${raw(PLAYER_SCRIPT)}</script>
 </body>
 </html>
 `.toString(),

@@ -7,6 +7,7 @@ import { jsonForScript } from './escape';
 import { jsonLd } from './json-ld';
 import { layout, type FeedScope } from './layout';
 import { shortDate } from './scope-page';
+import { shareControl } from './share-control';
 
 /** The oEmbed endpoint URL for one of our pages. */
 export function oembedUrl(site: Site, pageUrl: string, format: 'json' | 'xml'): string {
@@ -114,6 +115,7 @@ ${v ? player(site, item, false) : img ? html`<p><img src="${mediaUrl(site, img.u
 ${raw(item.bodyHtml)}
 ${item.transcript ? html`<details><summary>Transcript</summary><p>${item.transcript}</p><p><a href="${transcriptUrl(site, item)}">Transcript as text</a></p></details>` : ''}
 ${names.tags.length ? html`<p class="tags">${names.tags.map((t) => html`<a rel="tag" href="${t.page}">#${t.name}</a>`)}</p>` : ''}
+${shareControl(site, item)}
 </article></main>`;
   return layout(site, {
     title: `${item.title} — ${siteName(site)}`,

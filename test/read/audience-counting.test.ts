@@ -3,7 +3,7 @@
 import { SELF } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, ORIGIN, publish, sleep, syntheticItem } from '../helpers';
-import { ADDRESS, BROWSER, cron, rawPoints, storeTables, visit } from '../audience-helpers';
+import { ADDRESS, BROWSER, DAY_ZERO, ITEM_ZERO, cron, rawPoints, storeTables, visit } from '../audience-helpers';
 
 const FEEDLY = 'Feedly/1.0 (+http://www.feedly.com/fetcher.html; 42 subscribers; feed-id=feed/x)';
 const INOREADER = 'Inoreader/1.0 (+http://www.inoreader.com/feed-fetcher; 12 subscribers; )';
@@ -62,14 +62,14 @@ describe('feed subscribers', () => {
 
     const days = (await stats('day', '&from=2026-12-06&to=2026-12-07')).rows;
     expect(days).toEqual([
-      { key: '2026-12-06', views: 0, fetches: 2, subscribers: 1 },
-      { key: '2026-12-07', views: 0, fetches: 2, subscribers: 1 },
+      { key: '2026-12-06', ...DAY_ZERO, fetches: 2, subscribers: 1 },
+      { key: '2026-12-07', ...DAY_ZERO, fetches: 2, subscribers: 1 },
     ]);
   });
 });
 
 describe('item page views', () => {
-  it('people count, every view; bots, tools, 404s and other pages do not', async () => {
+  it('people count, once a day each (reloads do not add up); bots, tools, 404s and other pages do not', async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: DAY1 });
     expect((await visit('/articles/item-1')).status).toBe(200);
     await visit('/articles/item-1', { address: '198.51.100.9' });
@@ -81,7 +81,17 @@ describe('item page views', () => {
     await visit('/');
     await visit('/oembed?url=' + encodeURIComponent(`${ORIGIN}/articles/item-1`));
     await cron();
-    expect((await stats('item', '&from=2026-12-06&to=2026-12-06')).rows).toEqual([{ key: 'item-1', views: 3 }]);
+    // Two people: the first one's reload is the same visitor the same day.
+    expect((await stats('item', '&from=2026-12-06&to=2026-12-06')).rows).toEqual([{ key: 'item-1', ...ITEM_ZERO, views: 2 }]);
+    // A third person, another browser of the first person (another User-Agent), and the first again the next day.
+    await visit('/articles/item-1', { address: '198.51.100.10' });
+    await visit('/articles/item-1', { ua: BROWSER.replace('Firefox/140.0', 'Firefox/141.0') });
+    vi.setSystemTime(DAY1 + 86_400_000);
+    await visit('/articles/item-1');
+    await visit('/articles/item-1');
+    await cron();
+    const days = (await stats('day', '&from=2026-12-06&to=2026-12-07')).rows;
+    expect(days.map((d: any) => d.views)).toEqual([4, 1]);
   });
 
   it('through the runtime too: SELF.fetch reaches the same count after the answer', async () => {

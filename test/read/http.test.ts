@@ -3,6 +3,7 @@ import { SELF, createExecutionContext, env, waitOnExecutionContext } from 'cloud
 import { beforeEach, describe, expect, it } from 'vitest';
 import { app } from '../../src/app';
 import { ORIGIN, countingKv, get, publish, syntheticItem } from '../helpers';
+import { PLAYER_SCRIPT, PLAYER_SCRIPT_HASH } from '../../src/render/player-beacon';
 
 const VIDEO = syntheticItem(5, {
   slug: 'clip',
@@ -180,13 +181,15 @@ describe('HTTP', () => {
     expect(embed.headers.get('Content-Security-Policy')).toContain('frame-ancestors *');
     expect(embed.headers.get('Set-Cookie')).toBeNull();
     const html = await embed.text();
-    expect(html).not.toMatch(/<script|localStorage|sessionStorage|document\.cookie/);
+    // One script, the audience beacon (allowed by its hash alone); no storage, no cookie.
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html).toContain(`<script>${PLAYER_SCRIPT}</script>`);
+    expect(html).not.toMatch(/localStorage|sessionStorage|document\.cookie/);
     expect((await get('/videos/clip')).headers.get('Content-Security-Policy')).toContain("frame-ancestors 'self'");
   });
 
   it('security headers: exactly these per role, none of secure-headers’ other defaults, nosniff on every answer', async () => {
-    const EMBED_CSP =
-      "frame-ancestors *; default-src 'none'; media-src 'self' https: http:; img-src 'self' https: http:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+    const EMBED_CSP = `frame-ancestors *; default-src 'none'; media-src 'self' https: http:; img-src 'self' https: http:; style-src 'unsafe-inline'; script-src ${PLAYER_SCRIPT_HASH}; connect-src 'self'; base-uri 'none'; form-action 'none'`;
     const cases: [string, string | null, string | null][] = [
       ['/feed.xml', null, null],
       ['/sitemap.xml', null, null],

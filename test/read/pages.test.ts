@@ -1,6 +1,7 @@
 // Item pages, the embed page, the home page and the sitemap: discovery, metadata and JSON-LD.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ORIGIN, get, parseXml, publish, syntheticItem } from '../helpers';
+import { SHARE_SCRIPT } from '../../src/render/share-control';
 import { textOf } from '../arbitraries';
 
 const VIDEO = syntheticItem(5, {
@@ -149,7 +150,9 @@ describe('item pages', () => {
   it('never lets content close the JSON-LD script or inject markup', async () => {
     await publish(syntheticItem(9, { title: 'Bad </script><script>alert(1)</script>' }));
     const html = await (await get('/articles/item-9')).text();
-    expect(html.match(/<script/g)).toHaveLength(1);
+    // The JSON-LD and the share control's script, whose text is fixed: no third.
+    expect(html.match(/<script/g)).toHaveLength(2);
+    expect(html).toContain(`<script>${SHARE_SCRIPT}</script>`);
     expect(jsonLdOf(html).headline).toBe('Bad </script><script>alert(1)</script>');
   });
 

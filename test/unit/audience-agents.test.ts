@@ -109,8 +109,11 @@ describe('Analytics Engine', () => {
   it('the rollup asks the SQL API for whole hours of its dataset, by the same columns', () => {
     const [grouped, deliveries] = analyticsQueries(Date.UTC(2026, 11, 6, 4), Date.UTC(2026, 11, 6, 5));
     expect(grouped).toContain('FROM wirefeed_audience WHERE timestamp >= toDateTime(1796529600) AND timestamp < toDateTime(1796533200)');
-    expect(grouped).toContain("blob1 IN ('poll', 'view')");
+    expect(grouped).toContain("blob1 IN ('poll', 'view', 'embed', 'share')");
     expect(grouped).toContain('blob6 AS visitor');
+    // The player event rides in doc: grouped by it, so each event keeps its own rows.
+    expect(grouped).toContain('blob4 AS doc');
+    expect(grouped).toContain('GROUP BY kind, key, source, doc, visitor, at, status');
     expect(grouped).toContain('max(double3) AS subscribers');
     expect(grouped).toContain('SUM(_sample_interval) AS n');
     expect(deliveries).toContain("blob1 = 'delivery'");
@@ -145,6 +148,10 @@ describe('Analytics Engine', () => {
       subscribers: 42,
       n: 3,
     });
+    expect(
+      rowToPoint({ kind: 'embed', key: 'clip', source: 'https://a.example', doc: 'q50', visitor: 'v', at: 1, status: 204, n: 1 }),
+    ).toMatchObject({ kind: 'embed', source: 'https://a.example', doc: 'q50', visitor: 'v' });
+    expect(rowToPoint({ kind: 'share', key: 'clip', source: 'copy', at: 1, n: 1 })).toMatchObject({ kind: 'share', source: 'copy' });
     expect(rowToPoint({ kind: 'other', at: 1, n: 1 })).toBeNull();
     expect(rowToPoint({ kind: 'view', at: 'x', n: 1 })).toBeNull();
   });

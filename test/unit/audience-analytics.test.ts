@@ -4,7 +4,7 @@ import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { rollup } from '../../src/audience/rollup';
 import { publish, api, syntheticItem } from '../helpers';
-import { rawPoints, storeTables, visit } from '../audience-helpers';
+import { ITEM_ZERO, SITE_ZERO, rawPoints, storeTables, visit } from '../audience-helpers';
 
 const HOUR = 3_600_000;
 const T = Date.UTC(2026, 11, 6, 12, 30);
@@ -26,7 +26,8 @@ describe('the analytics-engine sink', () => {
     await visit('/feed.xml', { patch, ua: 'Inoreader/1.0 (+http://www.inoreader.com/feed-fetcher; 12 subscribers; )' });
     await visit('/articles/item-1', { patch, ua: 'Twitterbot/1.0' });
     expect(written).toEqual([
-      { indexes: ['view:item-1'], blobs: ['view', 'item-1', '', '', '', ''], doubles: [T, 200, 0] },
+      // A view carries the visitor's daily key (16 hex digits), so the rollup counts a reader once a day.
+      { indexes: ['view:item-1'], blobs: ['view', 'item-1', '', '', '', expect.stringMatching(/^[0-9a-f]{16}$/)], doubles: [T, 200, 0] },
       { indexes: ['poll:/feed.xml'], blobs: ['poll', '/feed.xml', 'inoreader', '', '', ''], doubles: [T, 200, 12] },
     ]);
     expect(await rawPoints()).toEqual([]);
@@ -37,8 +38,28 @@ describe('the analytics-engine sink', () => {
     vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
       const body = String(init?.body);
       calls.push({ url: String(input), auth: new Headers(init?.headers).get('Authorization'), body });
-      const data = body.includes("IN ('poll', 'view')")
+      const hour = Date.UTC(2026, 11, 6, 11);
+      const embed = (visitor: string, doc: string, source: string, n: number) => ({
+        kind: 'embed',
+        key: 'item-1',
+        source,
+        doc,
+        etag: '',
+        visitor,
+        at: hour,
+        status: 204,
+        subscribers: 0,
+        n,
+      });
+      const data = body.includes("IN ('poll', 'view', 'embed', 'share')")
         ? [
+            // One visitor's three plays on one site in the hour are one play; another visitor's is another.
+            embed('v1', 'play', 'https://a.example', 3),
+            embed('v2', 'play', 'https://a.example', 1),
+            embed('v1', 'impression', 'https://a.example', 1),
+            embed('v1', 'play', 'https://b.example', 1),
+            embed('v1', 'nonsense', 'https://b.example', 1),
+            { kind: 'share', key: 'item-1', source: 'copy', doc: '', etag: '', visitor: 'v1', at: hour, status: 204, subscribers: 0, n: 2 },
             {
               kind: 'view',
               key: 'item-1',
@@ -94,7 +115,14 @@ describe('the analytics-engine sink', () => {
     expect(calls).toHaveLength(2);
     vi.useFakeTimers({ toFake: ['Date'], now: T });
     const q = '&from=2026-12-06&to=2026-12-06';
-    expect((await (await api('GET', `/stats?by=item${q}`)).json<any>()).rows).toEqual([{ key: 'item-1', views: 5 }]);
+    // Views without a visitor (points written before views had one) count as they come.
+    expect((await (await api('GET', `/stats?by=item${q}`)).json<any>()).rows).toEqual([
+      { key: 'item-1', ...ITEM_ZERO, views: 5, shares: 1, impressions: 1, plays: 3 },
+    ]);
+    expect((await (await api('GET', `/stats?by=site${q}`)).json<any>()).rows).toEqual([
+      { key: 'https://a.example', ...SITE_ZERO, impressions: 1, plays: 2 },
+      { key: 'https://b.example', ...SITE_ZERO, plays: 1 },
+    ]);
     expect((await (await api('GET', `/stats?by=feed${q}`)).json<any>()).rows).toEqual([{ key: '/feed.xml', subscribers: 42, fetches: 2 }]);
     const d = await (await api('GET', `/partners/msn/deliveries?from=2026-12-06&to=2026-12-06`)).json<any>();
     expect(d.deliveries).toEqual([

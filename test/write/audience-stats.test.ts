@@ -3,7 +3,7 @@ import { SELF, createExecutionContext, env, waitOnExecutionContext } from 'cloud
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import Wirefeed from '../../src/index';
 import { api, ORIGIN, publish, syntheticItem } from '../helpers';
-import { cron, rawPoints, storeTables, visit } from '../audience-helpers';
+import { DAY_ZERO, ITEM_ZERO, cron, rawPoints, storeTables, visit } from '../audience-helpers';
 
 const NOON = Date.UTC(2026, 11, 6, 12);
 afterEach(() => vi.useRealTimers());
@@ -24,18 +24,18 @@ describe('GET /api/stats', () => {
     expect(day.to).toBe('2026-12-06');
     expect(day.by).toBe('day');
     expect(day.rows).toHaveLength(7);
-    expect(day.rows[0]).toEqual({ key: '2026-11-30', views: 0, fetches: 0, subscribers: 0 });
-    expect(day.rows[6]).toEqual({ key: '2026-12-06', views: 1, fetches: 2, subscribers: 4 });
+    expect(day.rows[0]).toEqual({ key: '2026-11-30', ...DAY_ZERO });
+    expect(day.rows[6]).toEqual({ key: '2026-12-06', ...DAY_ZERO, views: 1, fetches: 2, subscribers: 4 });
     const q = '&from=2026-12-06&to=2026-12-06';
     expect(await (await stats(`?by=item${q}`)).json()).toEqual({
       from: '2026-12-06',
       to: '2026-12-06',
       by: 'item',
-      rows: [{ key: 'item-1', views: 1 }],
+      rows: [{ key: 'item-1', ...ITEM_ZERO, views: 1 }],
     });
     expect((await (await stats(`?by=feed${q}`)).json<any>()).rows).toEqual([{ key: '/feed.xml', subscribers: 4, fetches: 2 }]);
     expect((await (await stats(`?by=partner${q}`)).json<any>()).rows).toEqual([]);
-    // Embedding sites count embed beacons, which are not counted yet.
+    // Embedding sites count the player's beacons: none was sent.
     expect((await (await stats(`?by=site${q}`)).json<any>()).rows).toEqual([]);
     // The day before holds nothing.
     expect((await (await stats('?by=item&from=2026-12-05&to=2026-12-05')).json<any>()).rows).toEqual([]);
@@ -70,10 +70,11 @@ describe('the rollup', () => {
   it('the cron folds raw points into hourly series and drops them; a second run counts nothing twice', async () => {
     await publish(syntheticItem(1));
     vi.useFakeTimers({ toFake: ['Date'], now: NOON });
-    await visit('/articles/item-1');
+    // Three readers (one reader's reloads count once a day: test/read/audience-counting.test.ts).
+    await visit('/articles/item-1', { address: '198.51.100.1' });
     vi.setSystemTime(NOON + 3_600_000);
-    await visit('/articles/item-1');
-    await visit('/articles/item-1');
+    await visit('/articles/item-1', { address: '198.51.100.2' });
+    await visit('/articles/item-1', { address: '198.51.100.3' });
     expect(await rawPoints()).toHaveLength(3);
     await cron();
     expect(await rawPoints()).toEqual([]);
@@ -83,9 +84,11 @@ describe('the rollup', () => {
       { at: NOON + 3_600_000, dim: 'item', key: 'item-1', metric: 'views', value: 2 },
     ]);
     await cron();
-    await visit('/articles/item-1');
+    await visit('/articles/item-1', { address: '198.51.100.4' });
     await cron();
-    expect((await (await stats('?by=item&from=2026-12-06&to=2026-12-06')).json<any>()).rows).toEqual([{ key: 'item-1', views: 4 }]);
+    expect((await (await stats('?by=item&from=2026-12-06&to=2026-12-06')).json<any>()).rows).toEqual([
+      { key: 'item-1', ...ITEM_ZERO, views: 4 },
+    ]);
     expect((await storeTables()).rollup).toEqual([{ id: 1, done_until: NOON + 3_600_001 }]);
   });
 
