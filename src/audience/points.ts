@@ -1,7 +1,10 @@
 // The audience data point: one shape for every count, and how it is laid out in Workers Analytics Engine.
 
-/** What a data point counts: a feed poll, an item page view by a person, a partner's fetch of its document. */
-export type PointKind = 'poll' | 'view' | 'delivery';
+/**
+ * What a data point counts: a feed poll, an item page view by a person, a partner's fetch of its
+ * document, a request for an enclosure through the download route.
+ */
+export type PointKind = 'poll' | 'view' | 'delivery' | 'download';
 
 /**
  * One counted request. Never an address, a cookie or a User-Agent: `visitor` is a hash made with a salt
@@ -11,30 +14,37 @@ export interface AudiencePoint {
   kind: PointKind;
   /** Milliseconds since the epoch. */
   at: number;
-  /** The feed's path (poll), the item's slug (view), the partner's id (delivery). */
+  /** The feed's path (poll), the item's slug (view, download), the partner's id (delivery). */
   key: string;
   /** The aggregator's name (poll through a service, else ""), the credential's id (delivery). */
   source: string;
-  /** The partner document's path (delivery), else "". */
+  /** The partner document's path (delivery), the enclosure's path (download), else "". */
   doc: string;
   /** The ETag answered (delivery), else "". */
   etag: string;
-  /** The direct poller's daily key (poll), the network's key (delivery), else "". */
+  /** The direct poller's or listener's daily key (poll, download), the network's key (delivery), else "". */
   visitor: string;
-  /** The HTTP status answered: 200 or 304. */
+  /** The HTTP status answered: 200 or 304; for a download 200, 206 or 302. */
   status: number;
   /** The subscriber count an aggregator reported in its User-Agent (poll), else 0. */
   subscribers: number;
+  /** The bytes of the file a download asked for (its Range header, else the whole file), else 0. */
+  bytes: number;
+  /** How many bytes make one minute of that file (a download counts once the day's requests reach it), else 0. */
+  minute: number;
 }
 
-/** A point with how many requests it stands for (Analytics Engine samples; grouped rows). */
+/** A point with how many requests it stands for (Analytics Engine samples; grouped rows); `bytes` is their sum. */
 export interface WeightedPoint extends AudiencePoint {
   n: number;
 }
 
-/** The Analytics Engine layout: blob1…blob6 and double1…double3 in this order; the one index is kind:key. */
+/**
+ * The Analytics Engine layout: blob1…blob6 and double1…double5 in this order; the one index is kind:key.
+ * New fields are only ever appended, so points written before read back the same (a missing double is 0).
+ */
 export const BLOBS = ['kind', 'key', 'source', 'doc', 'etag', 'visitor'] as const;
-export const DOUBLES = ['at', 'status', 'subscribers'] as const;
+export const DOUBLES = ['at', 'status', 'subscribers', 'bytes', 'minute'] as const;
 
 // Analytics Engine takes an index of at most 96 bytes; it is the sampling key, so kind and key together.
 const MAX_INDEX_BYTES = 96;

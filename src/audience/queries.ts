@@ -11,8 +11,8 @@ const DAY = 86_400_000;
 
 // The counts each kind of row always has (0 when nothing was counted), in the order they are shown.
 const COUNTS: Record<StatsBy, readonly string[]> = {
-  day: ['views', 'fetches', 'subscribers'],
-  item: ['views'],
+  day: ['views', 'fetches', 'subscribers', 'downloads'],
+  item: ['views', 'downloads'],
   feed: ['subscribers', 'fetches'],
   partner: ['fetches'],
   site: ['impressions', 'plays', 'q25', 'q50', 'q75', 'completes', 'shares'],
@@ -47,7 +47,7 @@ export function statsOf(sql: SqlStorage, by: StatsBy, from: number, to: number):
       .toArray()
       .flatMap(({ d, dim, metric, v }): Cell[] => {
         const key = new Date(d).toISOString().slice(0, 10);
-        if (dim === 'item' && metric === 'views') return [{ key, metric, v }];
+        if (dim === 'item' && (metric === 'views' || metric === 'downloads')) return [{ key, metric, v }];
         if ((dim === 'feed' || dim === 'partner') && metric === 'fetches') return [{ key, metric, v }];
         if (dim === 'feed' && metric === 'subscribers') return [{ key, metric, v }];
         return [];

@@ -21,6 +21,15 @@ const STEPS: readonly Migration[] = [
    CREATE INDEX deliveries_by_partner ON deliveries (partner, at);
    CREATE TABLE rollup (id INTEGER PRIMARY KEY CHECK (id = 1), done_until INTEGER NOT NULL);`),
   },
+  {
+    // Podcast downloads: a point's bytes and the bytes of one minute of its file; each listener's bytes of an item, a UTC day at a time.
+    name: 'downloads',
+    up: (sql) =>
+      sql.exec(`ALTER TABLE points ADD COLUMN bytes REAL NOT NULL DEFAULT 0;
+   ALTER TABLE points ADD COLUMN minute REAL NOT NULL DEFAULT 0;
+   CREATE TABLE downloads (day TEXT NOT NULL, item TEXT NOT NULL, visitor TEXT NOT NULL, bytes REAL NOT NULL,
+     counted INTEGER NOT NULL, PRIMARY KEY (day, item, visitor));`),
+  },
 ];
 
 /** Brings the audience store up to the last step. */

@@ -62,8 +62,8 @@ describe('feed subscribers', () => {
 
     const days = (await stats('day', '&from=2026-12-06&to=2026-12-07')).rows;
     expect(days).toEqual([
-      { key: '2026-12-06', views: 0, fetches: 2, subscribers: 1 },
-      { key: '2026-12-07', views: 0, fetches: 2, subscribers: 1 },
+      { key: '2026-12-06', views: 0, fetches: 2, subscribers: 1, downloads: 0 },
+      { key: '2026-12-07', views: 0, fetches: 2, subscribers: 1, downloads: 0 },
     ]);
   });
 });
@@ -81,7 +81,7 @@ describe('item page views', () => {
     await visit('/');
     await visit('/oembed?url=' + encodeURIComponent(`${ORIGIN}/articles/item-1`));
     await cron();
-    expect((await stats('item', '&from=2026-12-06&to=2026-12-06')).rows).toEqual([{ key: 'item-1', views: 3 }]);
+    expect((await stats('item', '&from=2026-12-06&to=2026-12-06')).rows).toEqual([{ key: 'item-1', views: 3, downloads: 0 }]);
   });
 
   it('through the runtime too: SELF.fetch reaches the same count after the answer', async () => {

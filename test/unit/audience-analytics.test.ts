@@ -26,8 +26,8 @@ describe('the analytics-engine sink', () => {
     await visit('/feed.xml', { patch, ua: 'Inoreader/1.0 (+http://www.inoreader.com/feed-fetcher; 12 subscribers; )' });
     await visit('/articles/item-1', { patch, ua: 'Twitterbot/1.0' });
     expect(written).toEqual([
-      { indexes: ['view:item-1'], blobs: ['view', 'item-1', '', '', '', ''], doubles: [T, 200, 0] },
-      { indexes: ['poll:/feed.xml'], blobs: ['poll', '/feed.xml', 'inoreader', '', '', ''], doubles: [T, 200, 12] },
+      { indexes: ['view:item-1'], blobs: ['view', 'item-1', '', '', '', ''], doubles: [T, 200, 0, 0, 0] },
+      { indexes: ['poll:/feed.xml'], blobs: ['poll', '/feed.xml', 'inoreader', '', '', ''], doubles: [T, 200, 12, 0, 0] },
     ]);
     expect(await rawPoints()).toEqual([]);
   });
@@ -37,7 +37,7 @@ describe('the analytics-engine sink', () => {
     vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
       const body = String(init?.body);
       calls.push({ url: String(input), auth: new Headers(init?.headers).get('Authorization'), body });
-      const data = body.includes("IN ('poll', 'view')")
+      const data = body.includes("IN ('poll', 'view'")
         ? [
             {
               kind: 'view',
@@ -94,7 +94,7 @@ describe('the analytics-engine sink', () => {
     expect(calls).toHaveLength(2);
     vi.useFakeTimers({ toFake: ['Date'], now: T });
     const q = '&from=2026-12-06&to=2026-12-06';
-    expect((await (await api('GET', `/stats?by=item${q}`)).json<any>()).rows).toEqual([{ key: 'item-1', views: 5 }]);
+    expect((await (await api('GET', `/stats?by=item${q}`)).json<any>()).rows).toEqual([{ key: 'item-1', views: 5, downloads: 0 }]);
     expect((await (await api('GET', `/stats?by=feed${q}`)).json<any>()).rows).toEqual([{ key: '/feed.xml', subscribers: 42, fetches: 2 }]);
     const d = await (await api('GET', `/partners/msn/deliveries?from=2026-12-06&to=2026-12-06`)).json<any>();
     expect(d.deliveries).toEqual([
