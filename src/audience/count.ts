@@ -69,8 +69,8 @@ export async function pointFor(
 
 /**
  * A request for an enclosure, as the IAB's podcast rules take it (GET only, which tapFor already
- * decided): the file handed over (200, 206) or pointed to (302); not the first two bytes alone; not a
- * bot's. Whether it makes a download is the rollup's to decide, once the day's bytes reach a minute.
+ * decided): the file handed over (200, 206) or pointed to (302), not a 304 or 416; not the first two
+ * bytes alone; not a bot's. Whether it makes a download is the rollup's to decide, once the day's bytes reach a minute.
  * DNT and Sec-GPC are not asked: a download is counted from the request the file is served for, as
  * every IAB host counts it, and keeps nothing of the listener but a key that dies with the day.
  */
@@ -88,8 +88,9 @@ async function downloadPoint(
   const ua = request.headers.get('User-Agent');
   const range = request.headers.get('Range');
   if (isNotListener(ua) || isFirstTwoBytes(range)) return null;
-  // A 200 is the whole file whatever was asked (a Range the server ignored, an If-Range that failed).
-  const bytes = status === 200 ? file.size : requestedBytes(range, file.size);
+  // What was asked for, as the IAB reads a log: a 302 hands nothing over, and several ranges answered
+  // with the whole file (as a server may) are still only what the player meant to read.
+  const bytes = requestedBytes(range, file.size);
   if (bytes <= 0) return null;
   const address = listenerAddress(request.headers.get('CF-Connecting-IP') ?? '');
   const visitor = await visitorKey(await dailySalt(env, base.at), address, ua ?? '');

@@ -1,38 +1,10 @@
 // The IAB Tech Lab podcast measurement rules (2.x) as they apply to one request: bytes asked for, the minute's worth, who is not a listener.
+import { bounded, parseRange } from '../http/byte-range';
 import { classifyAgent } from './user-agents';
-
-/** One byte range as a request asks for it, inclusive, before it is held to the file's size. */
-type Spec = { start: number; end: number | null } | { suffix: number };
-
-// RFC 9110 §14.1.2: "bytes=" then ranges, first-last, first- or -suffix, separated by commas.
-const RANGES = /^bytes\s*=\s*(.+)$/i;
-const SPEC = /^(\d{1,16})?-(\d{1,16})?$/;
-// A header of hundreds of ranges is no player's; it is read as one asking for the whole file.
-const MAX_SPECS = 100;
-
-function specs(header: string): Spec[] | null {
-  const m = RANGES.exec(header.trim());
-  if (!m?.[1]) return null;
-  const parts = m[1].split(',').map((p) => p.trim());
-  if (parts.length > MAX_SPECS) return null;
-  const out: Spec[] = [];
-  for (const part of parts) {
-    const s = SPEC.exec(part);
-    if (!s || (s[1] === undefined && s[2] === undefined)) return null;
-    if (s[1] === undefined) out.push({ suffix: Number(s[2]) });
-    else {
-      const start = Number(s[1]);
-      const end = s[2] === undefined ? null : Number(s[2]);
-      if (end !== null && end < start) return null;
-      out.push({ start, end });
-    }
-  }
-  return out;
-}
 
 /** Whether a Range header asks for the first two bytes only: players probing a file, which the IAB says to ignore. */
 export function isFirstTwoBytes(header: string | null): boolean {
-  const s = header === null ? null : specs(header);
+  const s = header === null ? null : parseRange(header);
   return s?.length === 1 && 'start' in s[0]! && s[0].start === 0 && s[0].end === 1;
 }
 
@@ -43,12 +15,12 @@ export function isFirstTwoBytes(header: string | null): boolean {
  */
 export function requestedBytes(header: string | null, size: number): number {
   if (header === null) return size;
-  const s = specs(header);
+  const s = parseRange(header);
   if (!s) return size;
   const spans: [number, number][] = [];
   for (const r of s) {
-    const [from, to] = 'suffix' in r ? [Math.max(0, size - r.suffix), size - 1] : [r.start, Math.min(r.end ?? size - 1, size - 1)];
-    if (from <= to) spans.push([from, to]);
+    const span = bounded(r, size);
+    if (span) spans.push(span);
   }
   spans.sort((a, b) => a[0] - b[0]);
   let total = 0;

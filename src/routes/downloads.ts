@@ -2,6 +2,7 @@
 import type { Seen } from '../audience/count';
 import { minuteBytes } from '../audience/download-rules';
 import { notFound, problemAnswer, ProblemError, unavailable } from '../errors';
+import { partialOf } from '../http/byte-range';
 import { downloadTarget, GONE, itemPath, mediaFileName } from '../model/paths';
 import type { ItemRecord, Site } from '../model/schema';
 import { storeFor, StorageError } from '../store/kv-store';
@@ -27,8 +28,14 @@ async function liveItem(env: Env, slug: string, waitUntil: (p: Promise<unknown>)
   throw notFound('slug: no item is published at that address.');
 }
 
-/** The file's own answer from the asset server (ranges, 206, 304, HEAD as it gives them), with our cache rule. */
-async function fromAssets(env: Env, request: Request, url: URL): Promise<Response> {
+/**
+ * The file's own answer from the asset server (HEAD, 304, its validators as it gives them), with our
+ * cache rule. The asset server answers a Range with the whole file (the asset worker Miniflare runs,
+ * Cloudflare's workers-shared code, has no ranges), so one range is cut from that here: podcast apps
+ * stream and resume by range. Should it answer 206 itself one day, that passes as it is. The file's
+ * size is the answer's Content-Length, else the item's own (the enclosure's length).
+ */
+async function fromAssets(env: Env, request: Request, url: URL, declaredSize: number): Promise<Response> {
   const headers = new Headers();
   for (const name of FORWARDED) {
     const value = request.headers.get(name);
@@ -39,8 +46,10 @@ async function fromAssets(env: Env, request: Request, url: URL): Promise<Respons
     await res.body?.cancel();
     throw notFound('file: the item names a file the site does not hold.');
   }
-  const answer = new Response(res.body, res);
+  const size = Number(res.headers.get('Content-Length')) || declaredSize;
+  const answer = partialOf(request, res, size) ?? new Response(res.body, res);
   answer.headers.set('Cache-Control', CACHE_CONTROL);
+  answer.headers.set('Accept-Ranges', 'bytes');
   return answer;
 }
 
@@ -59,7 +68,7 @@ export async function answerDownload(request: Request, env: Env, ctx: ExecutionC
     if (!video || mediaFileName(video.url) !== target.file) throw notFound(`file: the item has no file called "${target.file}".`);
     const url = new URL(video.url, site.url.endsWith('/') ? site.url : `${site.url}/`);
     seen.download = { key: item.slug, size: video.size, minute: minuteBytes(video.size, video.duration) };
-    if (url.origin === new URL(site.url).origin) return await fromAssets(env, request, url);
+    if (url.origin === new URL(site.url).origin) return await fromAssets(env, request, url, video.size);
     const headers = { Location: url.toString(), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
     return new Response(null, { status: 302, headers });
   } catch (err) {
