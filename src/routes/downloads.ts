@@ -65,7 +65,7 @@ export async function answerDownload(request: Request, env: Env, ctx: ExecutionC
     if (!target) throw notFound('slug: no item is published at that address.');
     const { item, site } = await liveItem(env, target.slug, (p) => ctx.waitUntil(p));
     const video: Video | undefined = item.video;
-    if (!video || mediaFileName(video.url) !== target.file) throw notFound(`file: the item has no file called "${target.file}".`);
+    if (!video || !sameName(mediaFileName(video.url), target.file)) throw notFound(`file: the item has no file called "${target.file}".`);
     const url = new URL(video.url, site.url.endsWith('/') ? site.url : `${site.url}/`);
     seen.download = { key: item.slug, size: video.size, minute: minuteBytes(video.size, video.duration) };
     if (url.origin === new URL(site.url).origin) return await fromAssets(env, request, url, video.size);
@@ -77,6 +77,18 @@ export async function answerDownload(request: Request, env: Env, ctx: ExecutionC
     console.error('download failed', err instanceof Error ? err.message : String(err));
     return problem(request, unavailable('The file could not be handed over; try again shortly.'));
   }
+}
+
+/** Two file names, however each was percent-encoded ("far%20away.mp4", "far away.mp4"). */
+function sameName(a: string, b: string): boolean {
+  const decoded = (x: string) => {
+    try {
+      return decodeURIComponent(x);
+    } catch {
+      return x;
+    }
+  };
+  return a === b || decoded(a) === decoded(b);
 }
 
 /** A problem as the app answers one, with the nosniff its middleware adds to every answer. */

@@ -100,6 +100,8 @@ describe('the download route', () => {
     expect(res.status).toBe(302);
     expect(res.headers.get('Location')).toBe('https://cdn.example/v/far%20away.mp4');
     expect(res.headers.get('Cache-Control')).toBe('no-store');
+    // The file's name however it is percent-encoded.
+    expect((await SELF.fetch(`${ORIGIN}/download/far/f%61r%20away.mp4`, { redirect: 'manual' })).status).toBe(302);
   });
 
   it('what names no file answers 404, a withdrawn item 410, as problem+json; other methods as every public address', async () => {

@@ -24,14 +24,14 @@ describe('GET /api/stats', () => {
     expect(day.to).toBe('2026-12-06');
     expect(day.by).toBe('day');
     expect(day.rows).toHaveLength(7);
-    expect(day.rows[0]).toEqual({ key: '2026-11-30', views: 0, fetches: 0, subscribers: 0 });
-    expect(day.rows[6]).toEqual({ key: '2026-12-06', views: 1, fetches: 2, subscribers: 4 });
+    expect(day.rows[0]).toEqual({ key: '2026-11-30', views: 0, fetches: 0, subscribers: 0, downloads: 0 });
+    expect(day.rows[6]).toEqual({ key: '2026-12-06', views: 1, fetches: 2, subscribers: 4, downloads: 0 });
     const q = '&from=2026-12-06&to=2026-12-06';
     expect(await (await stats(`?by=item${q}`)).json()).toEqual({
       from: '2026-12-06',
       to: '2026-12-06',
       by: 'item',
-      rows: [{ key: 'item-1', views: 1 }],
+      rows: [{ key: 'item-1', views: 1, downloads: 0 }],
     });
     expect((await (await stats(`?by=feed${q}`)).json<any>()).rows).toEqual([{ key: '/feed.xml', subscribers: 4, fetches: 2 }]);
     expect((await (await stats(`?by=partner${q}`)).json<any>()).rows).toEqual([]);
@@ -85,7 +85,9 @@ describe('the rollup', () => {
     await cron();
     await visit('/articles/item-1');
     await cron();
-    expect((await (await stats('?by=item&from=2026-12-06&to=2026-12-06')).json<any>()).rows).toEqual([{ key: 'item-1', views: 4 }]);
+    expect((await (await stats('?by=item&from=2026-12-06&to=2026-12-06')).json<any>()).rows).toEqual([
+      { key: 'item-1', views: 4, downloads: 0 },
+    ]);
     expect((await storeTables()).rollup).toEqual([{ id: 1, done_until: NOON + 3_600_001 }]);
   });
 
