@@ -63,6 +63,21 @@ describe('the analytics-engine sink', () => {
               subscribers: 42,
               n: 2,
             },
+            // A listener's ranges in the hour, summed: past a minute of the file, so one download.
+            {
+              kind: 'download',
+              key: 'item-1',
+              source: '',
+              doc: '',
+              etag: '',
+              visitor: 'v1',
+              at: Date.UTC(2026, 11, 6, 11),
+              status: 206,
+              subscribers: 0,
+              bytes: '200000',
+              minute: 166764,
+              n: 3,
+            },
           ]
         : [
             {
@@ -94,7 +109,7 @@ describe('the analytics-engine sink', () => {
     expect(calls).toHaveLength(2);
     vi.useFakeTimers({ toFake: ['Date'], now: T });
     const q = '&from=2026-12-06&to=2026-12-06';
-    expect((await (await api('GET', `/stats?by=item${q}`)).json<any>()).rows).toEqual([{ key: 'item-1', views: 5, downloads: 0 }]);
+    expect((await (await api('GET', `/stats?by=item${q}`)).json<any>()).rows).toEqual([{ key: 'item-1', views: 5, downloads: 1 }]);
     expect((await (await api('GET', `/stats?by=feed${q}`)).json<any>()).rows).toEqual([{ key: '/feed.xml', subscribers: 42, fetches: 2 }]);
     const d = await (await api('GET', `/partners/msn/deliveries?from=2026-12-06&to=2026-12-06`)).json<any>();
     expect(d.deliveries).toEqual([
