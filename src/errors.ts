@@ -61,18 +61,21 @@ export function invalidFields(errors: readonly FieldProblem[]): ProblemError {
 export const invalid = (issues: readonly v.BaseIssue<unknown>[], prefix = '') => invalidFields(problemsOf(issues, prefix));
 
 /** Renders a problem as application/problem+json; problems are never cached. HEAD gets GET's length. */
-export function problemResponse(c: Context, p: ProblemError): Response {
+export const problemResponse = (c: Context, p: ProblemError): Response => problemAnswer(c.req.raw, p);
+
+/** problemResponse for code that answers a request outside the Hono app (the gateway's own routes). */
+export function problemAnswer(request: Pick<Request, 'url' | 'method'>, p: ProblemError): Response {
   const body = new TextEncoder().encode(
     JSON.stringify({
       type: 'about:blank',
       title: p.title,
       status: p.status,
       detail: p.detail,
-      instance: new URL(c.req.url).pathname,
+      instance: new URL(request.url).pathname,
       ...p.extra,
     }),
   );
-  return new Response(c.req.method === 'HEAD' ? null : body, {
+  return new Response(request.method === 'HEAD' ? null : body, {
     status: p.status,
     headers: {
       'Content-Type': 'application/problem+json; charset=utf-8',

@@ -7,6 +7,8 @@ import { partnerGate } from './credentials/gate';
 import { BEACON } from './model/paths';
 import { purgeEdge, type EdgeCachePurger, type PurgeRequest } from './http/edge-cache';
 import { publisher } from './routes/api-support';
+import { answerDownload } from './routes/downloads';
+import { DOWNLOAD_PREFIX } from './model/paths';
 
 export { Publisher } from './publish/publisher';
 export { Credentials } from './credentials/store';
@@ -38,6 +40,9 @@ function route(request: Request, path: string, env: Env, ctx: ExecutionContext, 
   // The gateway reaches its own Documents entrypoint through ctx.exports (a loopback the cache sits on).
   // Partner documents: the credential is checked here, on every request, before any cache is asked.
   if (path.startsWith('/partners/') || path === '/partners') return partnerGate(request, env, ctx.exports.Documents, seen);
+  // Enclosures: answered here, uncached, so every request is seen; the bytes come from the asset server.
+  if (path.startsWith(DOWNLOAD_PREFIX) && (request.method === 'GET' || request.method === 'HEAD'))
+    return answerDownload(request, env, ctx, seen);
   // The API is answered here, so no cache ever stands in front of it.
   if (path.startsWith('/api/') || path === '/api' || path.startsWith('/api?')) return app.fetch(request, env, ctx);
   // Beacons too: each is a POST that must reach the counting, and a cache would only stand in its way.

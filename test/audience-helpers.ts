@@ -13,14 +13,15 @@ export const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101
  */
 export async function visit(
   path: string,
-  o: { ua?: string | null; address?: string; headers?: Record<string, string>; asn?: number; patch?: Partial<Env> } = {},
+  o: { ua?: string | null; address?: string; headers?: Record<string, string>; asn?: number; patch?: Partial<Env>; method?: string } = {},
 ): Promise<Response> {
   const headers: Record<string, string> = { 'CF-Connecting-IP': o.address ?? ADDRESS, ...o.headers };
   if (o.ua !== null) headers['User-Agent'] = o.ua ?? BROWSER;
   const ctx = createExecutionContext();
-  const init: RequestInit = { headers, ...(o.asn ? { cf: { asn: o.asn } } : {}) };
+  const init: RequestInit = { headers, method: o.method ?? 'GET', redirect: 'manual', ...(o.asn ? { cf: { asn: o.asn } } : {}) };
   const res = await new Wirefeed(ctx, { ...env, ...o.patch }).fetch(new Request(`${ORIGIN}${path}`, init));
-  const body = await res.text();
+  // Bytes, not text: a download's body is a video.
+  const body = await res.arrayBuffer();
   await waitOnExecutionContext(ctx);
   return new Response(res.status === 304 ? null : body, { status: res.status, headers: res.headers });
 }
@@ -75,8 +76,8 @@ export async function storeTables(): Promise<Record<string, Record<string, unkno
 export const rawPoints = async () => (await storeTables()).points ?? [];
 
 /** The counts an item row always has, all zero: spread it and name the ones a test expects. */
-export const ITEM_ZERO = { views: 0, shares: 0, impressions: 0, plays: 0, q25: 0, q50: 0, q75: 0, completes: 0 };
+export const ITEM_ZERO = { views: 0, shares: 0, impressions: 0, plays: 0, q25: 0, q50: 0, q75: 0, completes: 0, downloads: 0 };
 /** The counts a site row always has, all zero. */
 export const SITE_ZERO = { impressions: 0, plays: 0, q25: 0, q50: 0, q75: 0, completes: 0 };
 /** The counts a day row always has, all zero. */
-export const DAY_ZERO = { views: 0, fetches: 0, subscribers: 0, shares: 0, impressions: 0, plays: 0 };
+export const DAY_ZERO = { views: 0, fetches: 0, subscribers: 0, shares: 0, impressions: 0, plays: 0, downloads: 0 };

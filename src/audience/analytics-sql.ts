@@ -12,10 +12,11 @@ const col = (name: (typeof BLOBS)[number] | (typeof DOUBLES)[number]) => {
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /**
- * The queries for [from, until): polls, views, embed events and shares grouped by hour (their
- * visitors, services, sites and events kept apart, so the day's distinct pollers and visitors and each
- * service's count survive), deliveries one row per fetch.
- * Analytics Engine samples under load; `_sample_interval` is how many requests a row stands for.
+ * The queries for [from, until): polls, views, embed events, shares and downloads grouped by hour
+ * (their visitors, services, sites and events kept apart, so the day's distinct pollers and visitors,
+ * each service's count and each listener's bytes survive: a download's bytes summed), deliveries one
+ * row per fetch. Analytics Engine samples under load; `_sample_interval` is how many requests a row
+ * stands for, and how many times its bytes count.
  */
 export function analyticsQueries(from: number, until: number): string[] {
   const when = `timestamp >= toDateTime(${seconds(from)}) AND timestamp < toDateTime(${seconds(until)})`;
@@ -23,10 +24,12 @@ export function analyticsQueries(from: number, until: number): string[] {
   return [
     `SELECT ${kind} AS kind, ${col('key')} AS key, ${col('source')} AS source, ${col('doc')} AS doc, '' AS etag, ${col('visitor')} AS visitor, ` +
       `toUnixTimestamp(toStartOfHour(timestamp)) * 1000 AS at, ${col('status')} AS status, max(${col('subscribers')}) AS subscribers, ` +
-      `SUM(_sample_interval) AS n FROM ${DATASET} WHERE ${when} AND ${kind} IN ('poll', 'view', 'embed', 'share') ` +
+      `SUM(${col('bytes')} * _sample_interval) AS bytes, max(${col('minute')}) AS minute, ` +
+      `SUM(_sample_interval) AS n FROM ${DATASET} WHERE ${when} AND ${kind} IN ('poll', 'view', 'embed', 'share', 'download') ` +
       `GROUP BY kind, key, source, doc, visitor, at, status FORMAT JSON`,
     `SELECT ${kind} AS kind, ${col('key')} AS key, ${col('source')} AS source, ${col('doc')} AS doc, ${col('etag')} AS etag, ` +
-      `${col('visitor')} AS visitor, ${col('at')} AS at, ${col('status')} AS status, 0 AS subscribers, _sample_interval AS n ` +
+      `${col('visitor')} AS visitor, ${col('at')} AS at, ${col('status')} AS status, 0 AS subscribers, 0 AS bytes, 0 AS minute, ` +
+      `_sample_interval AS n ` +
       `FROM ${DATASET} WHERE ${when} AND ${kind} = 'delivery' ORDER BY at FORMAT JSON`,
   ];
 }
@@ -34,7 +37,7 @@ export function analyticsQueries(from: number, until: number): string[] {
 /** The SQL API's address for an account. */
 export const sqlEndpoint = (accountId: string) => `https://api.cloudflare.com/client/v4/accounts/${accountId}/analytics_engine/sql`;
 
-const KINDS: readonly PointKind[] = ['poll', 'view', 'delivery', 'embed', 'share'];
+const KINDS: readonly PointKind[] = ['poll', 'view', 'delivery', 'embed', 'share', 'download'];
 
 /** A row of the SQL API's JSON answer as a weighted point (numbers may come back as strings); null if it is not one. */
 export function rowToPoint(row: Record<string, unknown>): WeightedPoint | null {
@@ -55,6 +58,8 @@ export function rowToPoint(row: Record<string, unknown>): WeightedPoint | null {
     visitor: text(row.visitor),
     status: num(row.status) || 0,
     subscribers: num(row.subscribers) || 0,
+    bytes: num(row.bytes) || 0,
+    minute: num(row.minute) || 0,
     n,
   };
 }

@@ -67,7 +67,7 @@ export function parseBeacon(body: unknown): Beacon {
 
 /** The data points a beacon makes for a visitor: one per player event, or one share. */
 export function beaconPoints(b: Beacon, visitor: string, at: number): AudiencePoint[] {
-  const base = { at, key: b.item, etag: '', visitor, status: 204, subscribers: 0 };
+  const base = { at, key: b.item, etag: '', visitor, status: 204, subscribers: 0, bytes: 0, minute: 0 };
   if (b.kind === 'share') return [{ ...base, kind: 'share', source: b.source, doc: '' }];
   return b.events.map((event) => ({ ...base, kind: 'embed', source: b.site, doc: event }));
 }

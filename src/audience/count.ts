@@ -1,13 +1,15 @@
 // The gateway's counting hook: after the answer, through waitUntil, never into it.
 import { partnerAddress } from '../routes/partner-documents';
-import { resolvePath } from '../model/paths';
+import { DOWNLOAD_PREFIX, resolvePath } from '../model/paths';
+import { isFirstTwoBytes, isNotListener, listenerAddress, requestedBytes } from './download-rules';
 import { dailySalt, networkKey, visitorKey } from './keys';
 import type { AudiencePoint } from './points';
 import { sinkFor } from './sink';
 import { classifyAgent } from './user-agents';
 
 /** What a request may be counted as, decided from its method and path before it is answered. */
-export type Tap = { kind: 'poll' | 'view'; key: string } | { kind: 'delivery'; partner: string; doc: string };
+export type Tap =
+  { kind: 'poll' | 'view'; key: string } | { kind: 'delivery'; partner: string; doc: string } | { kind: 'download'; doc: string };
 
 /** The tap for a request, or null for everything that is never counted (the API, assets, HEAD, …). */
 export function tapFor(method: string, path: string): Tap | null {
@@ -19,15 +21,21 @@ export function tapFor(method: string, path: string): Tap | null {
     const address = partnerAddress(new URL(path, 'http://x'));
     return address?.doc ? { kind: 'delivery', partner: address.partner, doc: address.doc } : null;
   }
+  // The enclosure's path; which item and file it names, the route finds out (Seen.download).
+  if (pathname.startsWith(DOWNLOAD_PREFIX)) return { kind: 'download', doc: pathname };
   const target = resolvePath(pathname);
   if (target?.role === 'feed') return { kind: 'poll', key: target.path };
   if (target?.role === 'item') return { kind: 'view', key: target.path.slice(target.path.lastIndexOf('/') + 1) };
   return null;
 }
 
-/** What the gateway learnt while answering: the credential that opened a partner document. */
+/**
+ * What the gateway learnt while answering: the credential that opened a partner document; the item
+ * (live slug) and file a download route handed over, with its size and the bytes of one minute of it.
+ */
 export interface Seen {
   credential?: string;
+  download?: { key: string; size: number; minute: number };
 }
 
 /** The data point a request makes, or null when it is not counted (a bot, a 404, a refusal). */
@@ -42,7 +50,8 @@ export async function pointFor(
   const status = response.status;
   const ua = request.headers.get('User-Agent');
   const address = request.headers.get('CF-Connecting-IP') ?? '';
-  const base = { at: now, source: '', doc: '', etag: '', visitor: '', status, subscribers: 0 };
+  const base = { at: now, source: '', doc: '', etag: '', visitor: '', status, subscribers: 0, bytes: 0, minute: 0 };
+  if (tap.kind === 'download') return downloadPoint(env, tap.doc, request, response, seen, base);
   if (tap.kind === 'delivery') {
     if ((status !== 200 && status !== 304) || !seen.credential) return null;
     const salt = await dailySalt(env, now);
@@ -60,6 +69,36 @@ export async function pointFor(
   if (agent.type === 'aggregator') return { ...base, kind: 'poll', key: tap.key, source: agent.name, subscribers: agent.subscribers };
   const visitor = await visitorKey(await dailySalt(env, now), address, ua ?? '');
   return { ...base, kind: 'poll', key: tap.key, visitor };
+}
+
+/**
+ * A request for an enclosure, as the IAB's podcast rules take it (GET only, which tapFor already
+ * decided): the file handed over (200, 206) or pointed to (302), not a 304 or 416; not the first two
+ * bytes alone; not a bot's. Whether it makes a download is the rollup's to decide, once the day's bytes reach a minute.
+ * DNT and Sec-GPC are not asked: a download is counted from the request the file is served for, as
+ * every IAB host counts it, and keeps nothing of the listener but a key that dies with the day.
+ */
+async function downloadPoint(
+  env: Env,
+  doc: string,
+  request: Request,
+  response: Response,
+  seen: Seen,
+  base: Omit<AudiencePoint, 'kind' | 'key'>,
+): Promise<AudiencePoint | null> {
+  const file = seen.download;
+  const status = response.status;
+  if (!file || (status !== 200 && status !== 206 && status !== 302)) return null;
+  const ua = request.headers.get('User-Agent');
+  const range = request.headers.get('Range');
+  if (isNotListener(ua) || isFirstTwoBytes(range)) return null;
+  // What was asked for, as the IAB reads a log: a 302 hands nothing over, and several ranges answered
+  // with the whole file (as a server may) are still only what the player meant to read.
+  const bytes = requestedBytes(range, file.size);
+  if (bytes <= 0) return null;
+  const address = listenerAddress(request.headers.get('CF-Connecting-IP') ?? '');
+  const visitor = await visitorKey(await dailySalt(env, base.at), address, ua ?? '');
+  return { ...base, kind: 'download', key: file.key, doc, visitor, bytes, minute: file.minute };
 }
 
 // A failing sink is logged once per isolate until it works again, not once per request.

@@ -11,15 +11,15 @@ const DAY = 86_400_000;
 
 // The counts each kind of row always has (0 when nothing was counted), in the order they are shown.
 const COUNTS: Record<StatsBy, readonly string[]> = {
-  day: ['views', 'fetches', 'subscribers', 'shares', 'impressions', 'plays'],
-  item: ['views', 'shares', 'impressions', 'plays', 'q25', 'q50', 'q75', 'completes'],
+  day: ['views', 'fetches', 'subscribers', 'shares', 'impressions', 'plays', 'downloads'],
+  item: ['views', 'shares', 'impressions', 'plays', 'q25', 'q50', 'q75', 'completes', 'downloads'],
   feed: ['subscribers', 'fetches'],
   partner: ['fetches'],
   // Keyed by the embedding page's origin; "" when the player did not know it (no referrer, not in a frame).
   site: ['impressions', 'plays', 'q25', 'q50', 'q75', 'completes'],
 };
 
-const DAY_ITEM_METRICS = new Set(['views', 'shares', 'impressions', 'plays']);
+const DAY_ITEM_METRICS = new Set(['views', 'shares', 'impressions', 'plays', 'downloads']);
 
 type Cell = { key: string; metric: string; v: number };
 

@@ -28,6 +28,15 @@ const STEPS: readonly Migration[] = [
       sql.exec(`CREATE TABLE visitors (day TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, source TEXT NOT NULL,
      doc TEXT NOT NULL, visitor TEXT NOT NULL, PRIMARY KEY (day, kind, key, source, doc, visitor));`),
   },
+  {
+    // Podcast downloads: a point's bytes and the bytes of one minute of its file; each listener's bytes of an item, a UTC day at a time.
+    name: 'downloads',
+    up: (sql) =>
+      sql.exec(`ALTER TABLE points ADD COLUMN bytes REAL NOT NULL DEFAULT 0;
+   ALTER TABLE points ADD COLUMN minute REAL NOT NULL DEFAULT 0;
+   CREATE TABLE downloads (day TEXT NOT NULL, item TEXT NOT NULL, visitor TEXT NOT NULL, bytes REAL NOT NULL,
+     counted INTEGER NOT NULL, PRIMARY KEY (day, item, visitor));`),
+  },
 ];
 
 /** Brings the audience store up to the last step. */

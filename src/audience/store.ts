@@ -40,7 +40,7 @@ export class AudienceStore extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       for (const p of points)
         this.sql.exec(
-          'INSERT INTO points (at, kind, key, source, doc, etag, visitor, status, subscribers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO points (at, kind, key, source, doc, etag, visitor, status, subscribers, bytes, minute) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
           p.at,
           p.kind,
           p.key,
@@ -50,6 +50,8 @@ export class AudienceStore extends DurableObject<Env> {
           p.visitor,
           p.status,
           p.subscribers,
+          p.bytes,
+          p.minute,
         );
     });
   }
@@ -64,8 +66,8 @@ export class AudienceStore extends DurableObject<Env> {
     return this.ctx.storage.transactionSync(() => {
       const rows = this.sql
         .exec<WeightedPoint & Record<string, SqlStorageValue>>(
-          `SELECT kind, at, key, source, doc, etag, visitor, status, subscribers, COUNT(*) AS n FROM points WHERE at < ?
-           GROUP BY kind, at, key, source, doc, etag, visitor, status, subscribers`,
+          `SELECT kind, at, key, source, doc, etag, visitor, status, subscribers, SUM(bytes) AS bytes, MAX(minute) AS minute,
+           COUNT(*) AS n FROM points WHERE at < ? GROUP BY kind, at, key, source, doc, etag, visitor, status, subscribers`,
           until,
         )
         .toArray();
@@ -92,6 +94,7 @@ export class AudienceStore extends DurableObject<Env> {
         n,
       );
     const touched = new Map<string, { day: string; feed: string }>();
+    const downloads: WeightedPoint[] = [];
     for (const r of rows) {
       if (r.kind === 'view' || r.kind === 'embed' || r.kind === 'share') {
         // However many beacons or page loads one visitor sends, one count a day per item, site and event.
@@ -107,7 +110,8 @@ export class AudienceStore extends DurableObject<Env> {
           add(r.at, 'item', r.key, metric, n);
           add(r.at, 'site', r.source, metric, n);
         }
-      } else if (r.kind === 'delivery') {
+      } else if (r.kind === 'download') downloads.push(r);
+      else if (r.kind === 'delivery') {
         add(r.at, 'partner', r.key, 'fetches', r.n);
         this.sql.exec(
           'INSERT INTO deliveries (at, partner, doc, etag, status, credential, network, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -152,9 +156,11 @@ export class AudienceStore extends DurableObject<Env> {
         direct + (services ?? 0),
       );
     }
-    // A day's pollers and visitors are needed only while points of that day may still arrive: today and yesterday.
+    this.foldDownloads(downloads, add);
+    // A day's pollers, listeners and visitors are needed only while points of that day may still arrive: today and yesterday.
     const yesterday = utcDay(until - DAY);
     this.sql.exec('DELETE FROM pollers WHERE day < ?', yesterday);
+    this.sql.exec('DELETE FROM downloads WHERE day < ?', yesterday);
     this.sql.exec('DELETE FROM aggregators WHERE day < ?', yesterday);
     this.sql.exec('DELETE FROM visitors WHERE day < ?', yesterday);
     this.sql.exec('DELETE FROM deliveries WHERE at < ?', until - DELIVERY_DAYS * DAY);
@@ -179,6 +185,31 @@ export class AudienceStore extends DurableObject<Env> {
         )
         .toArray().length > 0
     );
+  }
+
+  /**
+   * Podcast downloads by the IAB's rules: a listener's (daily key of address and User-Agent) requests
+   * for an item add up over the UTC day, and make one download the first time they reach a minute of
+   * the file, in the hour of the request that reached it; never a second that day.
+   */
+  private foldDownloads(rows: WeightedPoint[], add: (at: number, dim: string, key: string, metric: string, n: number) => void): void {
+    rows.sort((a, b) => a.at - b.at);
+    for (const r of rows) {
+      const day = utcDay(r.at);
+      const row = this.sql
+        .exec<{ bytes: number; counted: number }>(
+          `INSERT INTO downloads (day, item, visitor, bytes, counted) VALUES (?, ?, ?, ?, 0)
+           ON CONFLICT (day, item, visitor) DO UPDATE SET bytes = bytes + excluded.bytes RETURNING bytes, counted`,
+          day,
+          r.key,
+          r.visitor,
+          r.bytes,
+        )
+        .one();
+      if (row.counted || row.bytes < Math.max(1, r.minute)) continue;
+      this.sql.exec('UPDATE downloads SET counted = 1 WHERE day = ? AND item = ? AND visitor = ?', day, r.key, r.visitor);
+      add(r.at, 'item', r.key, 'downloads', 1);
+    }
   }
 
   /** The series summed by item, feed, partner, site or day over [from, to). */

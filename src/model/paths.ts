@@ -74,6 +74,36 @@ export const pagePath = (scope: Scope, page = 0): string => (page ? `${scope}/ar
 export const itemPath = (kind: ItemKind, slug: string): string => `/${kind === 'video' ? 'videos' : 'articles'}/${slug}`;
 export const embedPath = (slug: string): string => `/embed/${slug}`;
 export const transcriptPath = (slug: string): string => `/videos/${slug}/transcript.txt`;
+/** Where podcast downloads are counted: `/download/<slug>/<file name>`, answered by the gateway, uncached. */
+export const DOWNLOAD_PREFIX = '/download/';
+
+/**
+ * The last segment of a media URL's path as a URL parser writes it (percent-encoded), so the name in
+ * a feed and the name a request brings back compare equal: "harbour-drill.mp4"; "file" if it has none.
+ */
+export function mediaFileName(url: string): string {
+  let path: string;
+  try {
+    path = new URL(url, 'http://x/').pathname;
+  } catch {
+    path = url;
+  }
+  return path.slice(path.lastIndexOf('/') + 1) || 'file';
+}
+
+/**
+ * The counting address of an item's enclosure: the slug, then the file's own name, so podcast apps
+ * that read the extension from the URL still see ".mp4".
+ */
+export const downloadPath = (slug: string, mediaUrl: string): string => `${DOWNLOAD_PREFIX}${slug}/${mediaFileName(mediaUrl)}`;
+
+/** The slug and file name a download path names, or null when it names none (a 404 without a storage read). */
+export function downloadTarget(pathname: string): { slug: string; file: string } | null {
+  if (!pathname.startsWith(DOWNLOAD_PREFIX)) return null;
+  const [slug = '', file = '', ...rest] = pathname.slice(DOWNLOAD_PREFIX.length).split('/');
+  return rest.length === 0 && SLUG_PATTERN.test(slug) && file !== '' ? { slug, file } : null;
+}
+
 /** Every address a slug can own; the writer decides what each holds (page, redirect, 410, nothing). */
 export const slugPaths = (slug: string): string[] => [
   itemPath('video', slug),

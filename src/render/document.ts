@@ -1,5 +1,16 @@
 // The render model shared by every format: a site, a scope's page of items, and the URLs they use.
-import { absolute, embedPath, feedPath, itemPath, nameScope, pagePath, transcriptPath, type FeedFormat, type Scope } from '../model/paths';
+import {
+  absolute,
+  downloadPath,
+  embedPath,
+  feedPath,
+  itemPath,
+  nameScope,
+  pagePath,
+  transcriptPath,
+  type FeedFormat,
+  type Scope,
+} from '../model/paths';
 import type { NameKind } from '../model/names';
 import type { ItemRecord, Site } from '../model/schema';
 import { escapeHtml } from './escape';
@@ -50,6 +61,13 @@ export const embedUrl = (site: Site, item: Pick<ItemRecord, 'slug'>) => absolute
 export const transcriptUrl = (site: Site, item: Pick<ItemRecord, 'slug'>) => absolute(site.url, transcriptPath(item.slug));
 /** Every URL from content goes out absolute: site-relative ones ("/media/x.mp4", "/about") resolve against SITE_URL. */
 export const mediaUrl = (site: Site, url: string) => absolute(site.url, url);
+
+/**
+ * The enclosure as subscription feeds carry it: through the counting route (podcast downloads), which
+ * hands over the same file. Item pages and the player keep mediaUrl: those are plays, not downloads.
+ */
+export const downloadUrl = (site: Site, item: Pick<ItemRecord, 'slug'> & { video: { url: string } }) =>
+  absolute(site.url, downloadPath(item.slug, item.video.url));
 
 /** The page of a name's scope, by its kind and slug. */
 function namePageUrl(site: Site, kind: NameKind, slug: string): string {

@@ -6,6 +6,7 @@ import {
   contentHtml,
   detailOf,
   docUpdated,
+  downloadUrl,
   feedTitle,
   feedUrl,
   homeUrl,
@@ -81,8 +82,11 @@ function rssItem(d: FeedDoc, item: ItemRecord, detail: 0 | 1 | 2): XmlNode {
   if (detail > 0) out.push(cdata('description', escapeHtml(item.summary)));
   if (detail > 1) out.push(cdata('content:encoded', contentHtml(site, item)));
   // The enclosure's type is the item's, never one guessed from the file name.
+  // Through the counting route (podcast downloads): the same file, its length and type unchanged.
   if (item.video)
-    out.push(el('enclosure', { length: item.video.size, type: item.video.type, url: parsed(mediaUrl(site, item.video.url)) }));
+    out.push(
+      el('enclosure', { length: item.video.size, type: item.video.type, url: parsed(downloadUrl(site, { ...item, video: item.video })) }),
+    );
   out.push(plain('title', item.title), ...item.authors.map((a) => plain('dc:creator', a.name)));
   if (names.section) out.push(plain('category', names.section.name, { domain: absolute(site.url, nameIndexPath('section')) }));
   for (const t of names.tags) out.push(plain('category', t.name, { domain: absolute(site.url, nameIndexPath('tag')) }));
@@ -143,7 +147,7 @@ function atomEntryLinks(site: Site, item: ItemRecord, detail: 0 | 1 | 2): XmlNod
   });
   if (item.video) {
     const v = item.video;
-    out.push(el('link', { rel: 'enclosure', href: mediaUrl(site, v.url), type: v.type, length: v.size }));
+    out.push(el('link', { rel: 'enclosure', href: downloadUrl(site, { slug: item.slug, video: v }), type: v.type, length: v.size }));
   }
   if (detail > 0) {
     for (const c of item.captions ?? []) {

@@ -1,7 +1,7 @@
 // What RSS carries beyond its own elements, as XML nodes: Media RSS, iTunes and Podcasting 2.0 tags, namespaces.
 import { podcastCategory } from '../model/podcast-categories';
 import type { ItemRecord } from '../model/schema';
-import { clockDuration, embedUrl, mediaUrl, siteName, transcriptUrl, type FeedDoc, type Site } from './document';
+import { clockDuration, downloadUrl, embedUrl, mediaUrl, siteName, transcriptUrl, type FeedDoc, type Site } from './document';
 import { el, plain, type XmlNode } from './xml-tree';
 
 export const NS = {
@@ -34,7 +34,8 @@ export function mediaExtensions(site: Site, item: ItemRecord, detail: 0 | 1 | 2)
       el(
         'media:content',
         {
-          url: mediaUrl(site, v.url),
+          // The file a Media RSS reader fetches: through the counting route, as the enclosure.
+          url: downloadUrl(site, { slug: item.slug, video: v }),
           type: v.type,
           medium: 'video',
           isDefault: 'true',

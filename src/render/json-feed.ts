@@ -3,6 +3,7 @@ import { absolute, DIRECTORY } from '../model/paths';
 import {
   contentHtml,
   detailOf,
+  downloadUrl,
   feedTitle,
   feedUrl,
   homeUrl,
@@ -64,7 +65,7 @@ export function renderJsonFeed(d: FeedDoc): string {
           ? {
               attachments: [
                 {
-                  url: mediaUrl(site, item.video.url),
+                  url: downloadUrl(site, { slug: item.slug, video: item.video }),
                   mime_type: item.video.type,
                   title: item.title,
                   size_in_bytes: item.video.size,

@@ -42,13 +42,15 @@ describe('feeds from content/', () => {
     expect(seed.author).toBeUndefined();
     expect(seed.description).not.toMatch(/<[a-z]/i);
     expect(seed['content:encoded']).toContain('<p>North Korea blew up and destroyed');
+    // The enclosure goes through the counting route (podcast downloads), which hands over the same file.
     expect(seed.enclosure).toMatchObject({
-      '@url': 'http://127.0.0.1:8787/media/liaison-office.mp4',
+      '@url': `http://127.0.0.1:8787/download/${SEED}/liaison-office.mp4`,
       '@type': 'video/mp4',
       '@length': String(s.video.size),
     });
     const mc = seed['media:content'];
     expect(mc).toMatchObject({
+      '@url': `http://127.0.0.1:8787/download/${SEED}/liaison-office.mp4`,
       '@medium': 'video',
       '@duration': '134',
       '@fileSize': String(s.video.size),
@@ -82,7 +84,11 @@ describe('feeds from content/', () => {
     expect(Date.parse(seed.published)).toBe(Date.parse(s.published));
     expect(Date.parse(seed.updated)).toBe(Date.parse(s.published));
     const enclosure = seed.link.find((l: any) => l['@rel'] === 'enclosure');
-    expect(enclosure).toMatchObject({ '@type': 'video/mp4', '@length': String(s.video.size) });
+    expect(enclosure).toMatchObject({
+      '@href': `http://127.0.0.1:8787/download/${SEED}/liaison-office.mp4`,
+      '@type': 'video/mp4',
+      '@length': String(s.video.size),
+    });
     expect(seed.link.filter((l: any) => l['@rel'] === 'enclosure')).toHaveLength(1);
     expect(seed.summary['@type']).toBe('text');
     expect(seed.title).toEqual({ '#text': s.title, '@type': 'text' });
@@ -106,7 +112,7 @@ describe('feeds from content/', () => {
     expect(seed.authors).toEqual([{ name: 'Libby Hogan' }]);
     expect(seed.attachments).toEqual([
       {
-        url: 'http://127.0.0.1:8787/media/liaison-office.mp4',
+        url: `http://127.0.0.1:8787/download/${SEED}/liaison-office.mp4`,
         mime_type: 'video/mp4',
         title: s.title,
         size_in_bytes: s.video.size,

@@ -62,7 +62,7 @@ describe('video podcast', () => {
       expect(item['itunes:duration']).toBe('2:14');
       expect(item['itunes:episodeType']).toBe('full');
       expect(item['itunes:explicit']).toBe('false');
-      expect(item.enclosure).toMatchObject({ '@url': `${ORIGIN}/media/c.mp4`, '@type': 'video/mp4', '@length': '1000' });
+      expect(item.enclosure).toMatchObject({ '@url': `${ORIGIN}/download/pod-clip/c.mp4`, '@type': 'video/mp4', '@length': '1000' });
     }
   });
 

@@ -94,14 +94,29 @@ describe('Analytics Engine', () => {
     visitor: 'as64500',
     status: 304,
     subscribers: 0,
+    bytes: 0,
+    minute: 0,
   } as const;
 
-  it('lays a point out as blobs kind, key, source, doc, etag, visitor; doubles at, status, subscribers; index kind:key', () => {
+  it('lays a point out as blobs kind, key, source, doc, etag, visitor; doubles at, status, subscribers, bytes, minute; index kind:key', () => {
     expect(dataPoint(point)).toEqual({
       indexes: ['delivery:msn'],
       blobs: ['delivery', 'msn', 'cred-1', '/partners/msn/feed.xml', '"e1"', 'as64500'],
-      doubles: [1_796_000_000_000, 304, 0],
+      doubles: [1_796_000_000_000, 304, 0, 0, 0],
     });
+    // A download's bytes and minute are appended, after the three doubles points had before them.
+    const download = {
+      ...point,
+      kind: 'download',
+      key: 'item-1',
+      source: '',
+      doc: '/download/item-1/a.mp4',
+      etag: '',
+      status: 206,
+    } as const;
+    expect(dataPoint({ ...download, visitor: 'v1', bytes: 65_536, minute: 166_764 }).doubles).toEqual([
+      1_796_000_000_000, 206, 0, 65_536, 166_764,
+    ]);
     const long = dataPoint({ ...point, kind: 'poll', key: `/tags/${'é'.repeat(100)}/feed.xml` });
     expect(new TextEncoder().encode(long.indexes?.[0] as string).byteLength).toBeLessThanOrEqual(96);
   });
@@ -109,12 +124,16 @@ describe('Analytics Engine', () => {
   it('the rollup asks the SQL API for whole hours of its dataset, by the same columns', () => {
     const [grouped, deliveries] = analyticsQueries(Date.UTC(2026, 11, 6, 4), Date.UTC(2026, 11, 6, 5));
     expect(grouped).toContain('FROM wirefeed_audience WHERE timestamp >= toDateTime(1796529600) AND timestamp < toDateTime(1796533200)');
-    expect(grouped).toContain("blob1 IN ('poll', 'view', 'embed', 'share')");
+    expect(grouped).toContain("blob1 IN ('poll', 'view', 'embed', 'share', 'download')");
     expect(grouped).toContain('blob6 AS visitor');
     // The player event rides in doc: grouped by it, so each event keeps its own rows.
     expect(grouped).toContain('blob4 AS doc');
     expect(grouped).toContain('GROUP BY kind, key, source, doc, visitor, at, status');
     expect(grouped).toContain('max(double3) AS subscribers');
+    // Downloads: each listener's bytes of an item in the hour, summed (times the sampling), and the file's minute.
+    expect(grouped).toContain('SUM(double4 * _sample_interval) AS bytes');
+    expect(grouped).toContain('max(double5) AS minute');
+    expect(grouped).toContain('GROUP BY kind, key, source, doc, visitor, at, status');
     expect(grouped).toContain('SUM(_sample_interval) AS n');
     expect(deliveries).toContain("blob1 = 'delivery'");
     expect(deliveries).toContain('blob5 AS etag');
@@ -146,12 +165,25 @@ describe('Analytics Engine', () => {
       at: 1796529600000,
       status: 200,
       subscribers: 42,
+      bytes: 0,
+      minute: 0,
       n: 3,
     });
     expect(
       rowToPoint({ kind: 'embed', key: 'clip', source: 'https://a.example', doc: 'q50', visitor: 'v', at: 1, status: 204, n: 1 }),
     ).toMatchObject({ kind: 'embed', source: 'https://a.example', doc: 'q50', visitor: 'v' });
     expect(rowToPoint({ kind: 'share', key: 'clip', source: 'copy', at: 1, n: 1 })).toMatchObject({ kind: 'share', source: 'copy' });
+    const download = {
+      kind: 'download',
+      key: 'item-1',
+      visitor: 'v1',
+      at: 1796529600000,
+      status: 206,
+      bytes: '200000',
+      minute: 166764,
+      n: 2,
+    };
+    expect(rowToPoint(download)).toMatchObject({ kind: 'download', key: 'item-1', visitor: 'v1', bytes: 200_000, minute: 166_764, n: 2 });
     expect(rowToPoint({ kind: 'other', at: 1, n: 1 })).toBeNull();
     expect(rowToPoint({ kind: 'view', at: 'x', n: 1 })).toBeNull();
   });

@@ -27,8 +27,12 @@ describe('the analytics-engine sink', () => {
     await visit('/articles/item-1', { patch, ua: 'Twitterbot/1.0' });
     expect(written).toEqual([
       // A view carries the visitor's daily key (16 hex digits), so the rollup counts a reader once a day.
-      { indexes: ['view:item-1'], blobs: ['view', 'item-1', '', '', '', expect.stringMatching(/^[0-9a-f]{16}$/)], doubles: [T, 200, 0] },
-      { indexes: ['poll:/feed.xml'], blobs: ['poll', '/feed.xml', 'inoreader', '', '', ''], doubles: [T, 200, 12] },
+      {
+        indexes: ['view:item-1'],
+        blobs: ['view', 'item-1', '', '', '', expect.stringMatching(/^[0-9a-f]{16}$/)],
+        doubles: [T, 200, 0, 0, 0],
+      },
+      { indexes: ['poll:/feed.xml'], blobs: ['poll', '/feed.xml', 'inoreader', '', '', ''], doubles: [T, 200, 12, 0, 0] },
     ]);
     expect(await rawPoints()).toEqual([]);
   });
@@ -51,7 +55,7 @@ describe('the analytics-engine sink', () => {
         subscribers: 0,
         n,
       });
-      const data = body.includes("IN ('poll', 'view', 'embed', 'share')")
+      const data = body.includes("IN ('poll', 'view', 'embed', 'share', 'download')")
         ? [
             // One visitor's three plays on one site in the hour are one play; another visitor's is another.
             embed('v1', 'play', 'https://a.example', 3),
@@ -83,6 +87,21 @@ describe('the analytics-engine sink', () => {
               status: 200,
               subscribers: 42,
               n: 2,
+            },
+            // A listener's ranges in the hour, summed: past a minute of the file, so one download.
+            {
+              kind: 'download',
+              key: 'item-1',
+              source: '',
+              doc: '',
+              etag: '',
+              visitor: 'v1',
+              at: Date.UTC(2026, 11, 6, 11),
+              status: 206,
+              subscribers: 0,
+              bytes: '200000',
+              minute: 166764,
+              n: 3,
             },
           ]
         : [
@@ -117,7 +136,7 @@ describe('the analytics-engine sink', () => {
     const q = '&from=2026-12-06&to=2026-12-06';
     // Views without a visitor (points written before views had one) count as they come.
     expect((await (await api('GET', `/stats?by=item${q}`)).json<any>()).rows).toEqual([
-      { key: 'item-1', ...ITEM_ZERO, views: 5, shares: 1, impressions: 1, plays: 3 },
+      { key: 'item-1', ...ITEM_ZERO, views: 5, shares: 1, impressions: 1, plays: 3, downloads: 1 },
     ]);
     expect((await (await api('GET', `/stats?by=site${q}`)).json<any>()).rows).toEqual([
       { key: 'https://a.example', ...SITE_ZERO, impressions: 1, plays: 2 },
