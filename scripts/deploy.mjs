@@ -43,7 +43,7 @@ const USAGE = `Usage: npm run deploy -- [options]
   --wait SECONDS   how long to wait for /healthz after the deploy (default 300)
   --no-sync        deploy only; do not sync content/
   --dry-run        print every step, run only \`wrangler deploy --dry-run\`; nothing is created or written
-\${AUDIENCE_USAGE}
+${AUDIENCE_USAGE}
 The first deploy needs --site-url and --domain or --route; they are kept in ${SETTINGS_FILE} for later deploys.`;
 
 /** Exits 2 (a usage problem) with `message` and the usage. @param {string} message @returns {never} */

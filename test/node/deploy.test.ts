@@ -227,6 +227,13 @@ describe('npm run deploy refuses, with exit code 2 and the flag named', () => {
     expect(r.stdout).not.toContain('$ npx wrangler');
   });
 
+  it('--help names the audience flags', () => {
+    const r = deploy('--help');
+    expect(r.status, r.all).toBe(0);
+    for (const flag of ['--audience-sink S', '--account-id ID', '--ask-sql-token']) expect(r.stdout).toContain(`  ${flag}`);
+    expect(r.stdout).not.toContain('${');
+  });
+
   it('a SQL token typed as an argument, not repeated', () => {
     const r = deploy(
       '--dry-run',
