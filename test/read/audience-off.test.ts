@@ -55,6 +55,7 @@ describe('AUDIENCE_SINK = "none"', () => {
       ['delivery', expect.any(String)],
     ]);
     expect((await storeTables()).salts?.map((s) => s.day)).toEqual([day]);
+    errors.mockRestore();
   });
 
   it('the cron rolls nothing up and leaves the store alone; the stats read what was counted before', async () => {
