@@ -10,7 +10,8 @@
 //   BENCH_BIG          items behind the rebuild line and the publish line's large side (default 10000)
 //   BENCH_LONG         items of ~190 KB bodies behind the long-body publish line (default 40)
 //   BENCH_PUBLISHES    publishes timed per publish line (default 20)
-//   BENCH_ONLY         a regular expression; only lines whose label matches run (atom, 'cold|publish')
+//   BENCH_ONLY         a regular expression; only lines whose label matches run (atom, 'cold|publish';
+//                      'audience' runs every audience line, see below)
 //   BENCH_PIN=0        leaves every process where the OS puts it (default: pinned, see below)
 //   BENCH_SCRIPT       an already built bundle to measure instead of building one (to compare a change)
 //   BENCH_DEBUG=1      prints each round: requests completed and CPU ms of path, reference, load generator
