@@ -10,7 +10,8 @@
 //   BENCH_BIG          items behind the rebuild line and the publish line's large side (default 10000)
 //   BENCH_LONG         items of ~190 KB bodies behind the long-body publish line (default 40)
 //   BENCH_PUBLISHES    publishes timed per publish line (default 20)
-//   BENCH_ONLY         a regular expression; only lines whose label matches run (atom, 'cold|publish')
+//   BENCH_ONLY         a regular expression; only lines whose label matches run (atom, 'cold|publish';
+//                      'audience' runs every audience line, see below)
 //   BENCH_PIN=0        leaves every process where the OS puts it (default: pinned, see below)
 //   BENCH_SCRIPT       an already built bundle to measure instead of building one (to compare a change)
 //   BENCH_DEBUG=1      prints each round: requests completed and CPU ms of path, reference, load generator
@@ -43,11 +44,18 @@
 // It is not free: the two cores share one L3 cache, and the import slows the path more than its
 // smaller reference (/feed.atom 0.74–0.77 with it, 0.82–0.98 without). To measure the read path
 // alone: BENCH_ONLY='^(?!publish|rebuild)'.
+// The audience lines (scripts/bench-audience.mjs) measure each counted request (a direct poller's and an
+// aggregator's feed poll, a person's item page view, a partner's fetch) once per AUDIENCE_SINK: "local"
+// on the warm instance, "analytics-engine" and "none" on instances of their own, alike but for that
+// var; the warm lines above send no User-Agent, which is never counted (the partner feed is: a delivery).
+// BENCH_ONLY='audience|control' runs only them (an audience line runs when BENCH_ONLY matches its label or
+// the word "audience").
 import autocannon from 'autocannon';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { SINKS, audienceLines, countingCosts } from './bench-audience.mjs';
 import { partnerFeed, putPartners } from './bench-partners.mjs';
 import { buildWorker, cpuNs, freePort, kvBlobs, pinProcesses, startWirefeed, workerdChildren } from './harness.mjs';
 
@@ -204,8 +212,8 @@ async function startReference(answers) {
 }
 
 /** What wirefeed answers to `url` (autocannon asks for no encoding, so neither side compresses). */
-async function record(url, headers) {
-  const res = await fetch(url, { headers });
+async function record(url, headers, method = 'GET', payload = undefined) {
+  const res = await fetch(url, { headers, method, body: payload });
   const body = res.status === 304 ? null : Buffer.from(await res.arrayBuffer()).toString('base64');
   const dropped = ['content-length', 'content-encoding', 'transfer-encoding', 'date', 'connection', 'keep-alive'];
   return {
@@ -226,6 +234,9 @@ function checkAnswers(r, url, status) {
 async function round(l, ref) {
   const o = (base) => ({
     url: `${base}${l.path}`,
+    // autocannon takes an unset method or body as given: only a line that has them sends them.
+    ...(l.method ? { method: l.method } : {}),
+    ...(l.body !== undefined ? { body: l.body } : {}),
     connections: HALF,
     duration: SECONDS,
     headers: { ...l.headers, host: l.host },
@@ -271,7 +282,7 @@ async function compare(l, ref) {
   await round(l, ref);
   const rounds = [];
   for (let i = 0; i < ROUNDS; i++) rounds.push(await round(l, ref));
-  report(l, rounds);
+  return report(l, rounds);
 }
 
 function report(l, rounds) {
@@ -280,6 +291,7 @@ function report(l, rounds) {
   const r = { ratio: quantile(s, 0.5), q1: quantile(s, 0.25), q3: quantile(s, 0.75), elu: Math.max(...rounds.map((x) => x.elu)) };
   const cols = [l.label.padEnd(40), n0(m('rps')).padStart(6), n0(m('ref')).padStart(6), String(m('p50')).padStart(4)];
   console.log(...cols, `  ${f2(r.ratio)}  ${f2(r.q1)}–${f2(r.q3)}  ${f2(s[0])}–${f2(s.at(-1))}  ${(r.elu * 100).toFixed(0).padStart(3)} %`);
+  return r;
 }
 
 /**
@@ -422,6 +434,11 @@ const COLD = 'cold /feed.xml (WARM_TTL=0: 1 KV get)';
 const LONG_LINE = 'publish with long bodies';
 const PARTNER_READ = 'partner feed (gateway + credential)';
 const PARTNER_PUB = 'publish with 10 partners';
+const COUNTED = audienceLines(ONLY);
+const load = () =>
+  `load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ')} (1 / 5 / 15 min, ${CORES} cores)`;
 const [wantControl, wantCold, wantPublish, wantRebuild, wantLong, wantPartnerRead, wantPartnerPub] = [
   CONTROL,
   COLD,
@@ -450,11 +467,17 @@ try {
     `${CORES} cores, ${PIN ? `path and reference pinned to CPU ${PAIR_CPU}` : 'nothing pinned'}; items: ${ITEMS} behind the warm paths, ` +
       `100 behind cold, ${BIG} behind rebuild and publish (imported in the background${PIN ? ` on CPU ${OTHER_CPUS}` : ''})`,
   );
+  console.log(`before: ${load()}`);
   // WARM_TTL=0 but on the warm instance: the cold line reads KV on every request, and the rebuild's
   // readers see what KV holds at each moment (the writer never reads KV, so publishing is unaffected).
   const big = wantRebuild || wantPublish || wantPartnerPub ? await start(OTHER_CPUS, { WARM_TTL: '0' }) : null;
   const bigImported = big && importInBackground(big, 1, BIG).catch((err) => err);
-  const warm = PATHS.length || wantPartnerRead ? await start(PAIR_CPU, {}) : null;
+  const sinks = new Set(COUNTED.map((l) => l.sink));
+  const warm = PATHS.length || wantPartnerRead || sinks.has('local') ? await start(PAIR_CPU, {}) : null;
+  // The warm instance counts with the local sink (wrangler.toml's); each other sink has an instance alike but for it.
+  const bySink = new Map();
+  for (const sink of sinks) bySink.set(sink, sink === 'local' ? warm : await start(PAIR_CPU, { AUDIENCE_SINK: sink }));
+  const sinkOnly = [...bySink].filter(([sink]) => sink !== 'local');
   const small = wantCold || wantPublish || wantLong || wantPartnerPub ? await start(PAIR_CPU, { WARM_TTL: '0' }) : null;
   const long = wantLong ? await start(PAIR_CPU, {}) : null;
   // Imports of long items go 20 at a time: a request body may hold 8 MiB.
@@ -462,23 +485,34 @@ try {
     warm && importItems(warm, 1, ITEMS),
     small && importItems(small, 1, SMALL),
     long && importItems(long, 1, LONG, longItem, 20),
+    ...sinkOnly.map(([, w]) => importItems(w, 1, ITEMS)),
   ]);
+  // What the counted requests need published first (a partner), on each instance they are measured on.
+  for (const entry of new Set(COUNTED.map((l) => l.entry)))
+    for (const w of new Set(COUNTED.filter((l) => l.entry === entry).map((l) => bySink.get(l.sink)))) await entry.prepare?.(call, w);
   // One partner of the plain RSS profile, every item in its scope: its feed holds the newest 50.
   if (wantPartnerRead) await putPartners(call, warm, [['bench-rss', 'rss', undefined]]);
-  const settled = await Promise.all([warm && settle(warm), small && settle(small), long && settle(long)]);
+  /** @type {[string, any][]} */
+  const owing = [
+    ['warm', warm],
+    ['cold/publish', small],
+    ['long bodies', long],
+    ...sinkOnly.map(([sink, w]) => /** @type {[string, any]} */ ([`AUDIENCE_SINK ${sink}`, w])),
+  ];
+  const settled = await Promise.all(owing.map(([, w]) => w && settle(w)));
   console.log(
-    `settled (nothing owed: jobs, backlog, purges, hub pings) in ${['warm', 'cold/publish', 'long bodies']
-      .map((name, i) => settled[i] !== null && `${settled[i].toFixed(1)} s (${name})`)
+    `settled (nothing owed: jobs, backlog, purges, hub pings) in ${owing
+      .map(([name], i) => settled[i] !== null && `${settled[i].toFixed(1)} s (${name})`)
       .filter(Boolean)
       .join(', ')}`,
   );
 
   const answers = [];
   const lines = [];
-  const line = async (label, w, path, headers = {}) => {
-    const a = await record(`${w.url}${path}`, headers);
+  const line = async (label, w, path, headers = {}, more = {}) => {
+    const a = await record(`${w.url}${path}`, headers, more.method, more.body);
     answers.push(a);
-    lines.push({ label, url: w.url, pids: w.pids, host: new URL(w.url).host, path, headers, status: a.status });
+    lines.push({ label, url: w.url, pids: w.pids, host: new URL(w.url).host, path, headers, status: a.status, ...more });
   };
   const etag = warm && (await fetch(`${warm.url}/feed.xml`)).headers.get('ETag');
   for (const [label, p] of PATHS) {
@@ -495,12 +529,18 @@ try {
     const feed = await partnerFeed(call, warm, 'bench-rss');
     await line(PARTNER_READ, warm, feed.path, feed.headers);
   }
+  // Side by side: each counted request once per sink, in the order of SINKS.
+  for (const l of COUNTED) {
+    const w = bySink.get(l.sink);
+    const r = typeof l.entry.request === 'function' ? await l.entry.request(call, w) : l.entry.request;
+    await line(l.label, w, r.path, r.headers, { method: r.method, body: r.body, audience: l });
+  }
   const ref = lines.length ? await started(PAIR_CPU, () => startReference(answers)) : null;
   // The control: the reference against a copy of itself on the first line's path. It should read
   // 1.00; its spread is the noise floor of every other line.
   if (wantControl && lines.length) {
     const copy = await started(PAIR_CPU, () => startReference(answers));
-    lines.unshift({ ...lines[0], label: CONTROL, url: copy.url, pids: copy.pids });
+    lines.unshift({ ...lines[0], label: CONTROL, url: copy.url, pids: copy.pids, audience: undefined });
   }
   if (lines.length) {
     console.log(
@@ -511,7 +551,18 @@ try {
     );
     console.log('path'.padEnd(40), ' req/s', ' ref/s', ' p50', '  ratio IQR        min–max    load gen');
   }
-  for (const l of lines) await compare(l, ref);
+  const measured = [];
+  for (const l of lines) {
+    const r = await compare(l, ref);
+    if (l.audience) measured.push({ ...l.audience, ratio: r.ratio });
+  }
+  if (COUNTED.length) {
+    console.log(`\nAudience lines: the same request on instances alike but for AUDIENCE_SINK, which each tag names:`);
+    for (const s of SINKS.filter((s) => COUNTED.some((l) => l.sink === s.sink))) console.log(`  ${s.tag}: ${s.says}`);
+    const costs = countingCosts(measured);
+    if (costs.length) console.log(`What counting costs (a counted line's ratio ÷ the same request's with none):\n${costs.join('\n')}`);
+  }
+  if (lines.length) console.log(`after the read lines: ${load()}`);
 
   if (big) {
     const imported = await bigImported;

@@ -1,6 +1,6 @@
-// What `npm run deploy` keeps between deploys: the site's settings (deploy.json), the production API
-// token (.deploy/secrets.json, git-ignored) and the KV namespace id (in wrangler.toml), and the
-// checks on the site URL, custom domain and route it is given.
+// What `npm run deploy` keeps between deploys: the site's settings (deploy.json), the production secrets
+// (.deploy/secrets.json, git-ignored: the API token and the Analytics Engine SQL token) and the KV
+// namespace id (in wrangler.toml), and the checks on the site URL, custom domain and route it is given.
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -9,12 +9,16 @@ import { readToken } from './dev-vars.mjs';
 
 /** The site's deploy settings; not secret, so a newsroom commits it with its wrangler.toml. */
 export const SETTINGS_FILE = 'deploy.json';
-/** The production API token as `wrangler deploy --secrets-file` reads it; git-ignored, mode 0600. */
+/** The production secrets as `wrangler deploy --secrets-file` reads them; git-ignored, mode 0600. */
 export const TOKEN_FILE = '.deploy/secrets.json';
 /** The id wrangler.toml ships with: no namespace has it, so the first deploy creates one. */
 export const PLACEHOLDER_KV_ID = '0'.repeat(32);
 
-/** @typedef {{ siteUrl?: string, domain?: string, route?: string, hubUrl?: string }} Settings */
+/**
+ * `audienceSink` only when a deploy was told one (`--audience-sink`); `accountId` once a deploy found it.
+ * @typedef {{ siteUrl?: string, domain?: string, route?: string, hubUrl?: string, audienceSink?: string, accountId?: string }} Settings
+ */
+/** @typedef {{ API_TOKEN?: string, AUDIENCE_SQL_TOKEN?: string }} Secrets */
 
 /** @returns {Promise<Settings>} deploy.json, or {} before the first deploy */
 export async function readSettings(file = SETTINGS_FILE) {
@@ -28,29 +32,41 @@ export async function writeSettings(s, file = SETTINGS_FILE) {
   await writeFile(file, `${JSON.stringify(clean, null, 2)}\n`);
 }
 
+/** @returns {Promise<Secrets>} the deployed secrets this machine has (non-empty strings only) */
+export async function readDeploySecrets(file = TOKEN_FILE) {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  if (!text) return {};
+  const all = JSON.parse(text);
+  /** @type {Secrets} */
+  const out = {};
+  for (const k of /** @type {const} */ (['API_TOKEN', 'AUDIENCE_SQL_TOKEN'])) if (typeof all[k] === 'string' && all[k]) out[k] = all[k];
+  return out;
+}
+
 /** @returns {Promise<string | undefined>} the deployed API token, if this machine has it */
 export async function readDeployToken(file = TOKEN_FILE) {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  if (!text) return undefined;
-  const token = JSON.parse(text).API_TOKEN;
-  return typeof token === 'string' && token ? token : undefined;
+  return (await readDeploySecrets(file)).API_TOKEN;
 }
 
 /** A new token: 32 random bytes, base64url (43 characters). */
 export const newToken = () => randomBytes(32).toString('base64url');
 
 /**
- * Writes the token file, readable by its owner only. JSON, not dotenv: wrangler expands `$VAR` in a
- * dotenv secrets file and lets the process environment override its values (wrangler 4.164
- * `parseAndExpandDotEnv`), so an API_TOKEN exported in the shell would be deployed instead; JSON is
- * parsed first and taken as written (`parseBulkInputToObject`).
- * @param {string} token
+ * Writes `secrets` into the secrets file over what it holds, readable by its owner only. JSON, not
+ * dotenv: wrangler expands `$VAR` in a dotenv secrets file and lets the process environment override
+ * its values (wrangler 4.164 `parseAndExpandDotEnv`), so an API_TOKEN exported in the shell would be
+ * deployed instead; JSON is parsed first and taken as written (`parseBulkInputToObject`).
+ * @param {Secrets} secrets
  */
-export async function writeDeployToken(token, file = TOKEN_FILE) {
+export async function writeDeploySecrets(secrets, file = TOKEN_FILE) {
+  const all = { ...(await readDeploySecrets(file)), ...secrets };
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  await writeFile(file, `${JSON.stringify({ API_TOKEN: token })}\n`, { mode: 0o600 });
+  await writeFile(file, `${JSON.stringify(all)}\n`, { mode: 0o600 });
   await chmod(file, 0o600); // mode applies only when the file is created
 }
+
+/** Writes the API token into the secrets file (its other secrets kept). @param {string} token */
+export const writeDeployToken = (token, file = TOKEN_FILE) => writeDeploySecrets({ API_TOKEN: token }, file);
 
 /**
  * The token for the wirefeed at `url`: the deployed one when `url` is deploy.json's site, else the

@@ -1,22 +1,34 @@
 #!/usr/bin/env node
-// `npm run deploy`: the first deploy and every later one — KV namespace, API token, wrangler deploy,
-// /healthz, then content/ synced. `--dry-run` prints each step and runs only `wrangler deploy --dry-run`.
+// `npm run deploy`: the first deploy and every later one — KV namespace, API token, the audience sink,
+// wrangler deploy, /healthz, then content/ synced. `--dry-run` prints each step and runs only
+// `wrangler deploy --dry-run`.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  AUDIENCE_USAGE,
+  SQL_TOKEN,
+  accountFor,
+  accountText,
+  audienceFlagProblem,
+  audienceStep,
+  planAudience,
+  sqlTokenProblem,
+} from './deploy-audience.mjs';
+import {
   PLACEHOLDER_KV_ID,
   SETTINGS_FILE,
   TOKEN_FILE,
   kvNamespaceId,
   newToken,
-  readDeployToken,
+  readDeploySecrets,
   readSettings,
   settingsProblem,
   withKvNamespaceId,
   workerName,
+  writeDeploySecrets,
   writeDeployToken,
   writeSettings,
 } from './deploy-state.mjs';
@@ -31,6 +43,7 @@ const USAGE = `Usage: npm run deploy -- [options]
   --wait SECONDS   how long to wait for /healthz after the deploy (default 300)
   --no-sync        deploy only; do not sync content/
   --dry-run        print every step, run only \`wrangler deploy --dry-run\`; nothing is created or written
+${AUDIENCE_USAGE}
 The first deploy needs --site-url and --domain or --route; they are kept in ${SETTINGS_FILE} for later deploys.`;
 
 /** Exits 2 (a usage problem) with `message` and the usage. @param {string} message @returns {never} */
@@ -58,10 +71,16 @@ try {
       wait: { type: 'string', default: '300' },
       sync: { type: 'boolean', default: true },
       'dry-run': { type: 'boolean', default: false },
+      'audience-sink': { type: 'string' },
+      'account-id': { type: 'string' },
+      'ask-sql-token': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   }));
 } catch (err) {
+  // A stray argument is not repeated: it may be a secret typed after a flag that takes none.
+  if (err instanceof Error && 'code' in err && err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+    refuse(`an argument that is not a flag was given (not shown, in case it is a secret; a SQL token is asked for by --ask-sql-token)`);
   refuse(err instanceof Error ? err.message : String(err));
 }
 if (values.help) {
@@ -81,8 +100,10 @@ const settings = {
   domain: placeFromFlags ? values.domain : saved.domain,
   route: placeFromFlags ? values.route : saved.route,
   hubUrl: values['hub-url'] ?? saved.hubUrl,
+  audienceSink: values['audience-sink'] ?? saved.audienceSink,
+  accountId: values['account-id'] ?? saved.accountId,
 };
-const problem = settingsProblem(settings);
+const problem = settingsProblem(settings) ?? audienceFlagProblem({ sink: values['audience-sink'], accountId: values['account-id'] });
 if (problem) refuse(problem);
 const siteUrl = new URL(/** @type {string} */ (settings.siteUrl)).origin;
 
@@ -90,13 +111,25 @@ const toml = await readFile('wrangler.toml', 'utf8');
 const kvId = kvNamespaceId(toml);
 if (kvId === null) fail('wrangler.toml has no [[kv_namespaces]] entry with binding = "FEEDS"');
 const firstDeploy = kvId === PLACEHOLDER_KV_ID;
-const existingToken = await readDeployToken().catch((err) => fail(`${TOKEN_FILE} cannot be read: ${err.message}`));
+const kept = await readDeploySecrets().catch((err) => fail(`${TOKEN_FILE} cannot be read: ${err.message}`));
+const existingToken = kept.API_TOKEN;
 const makeToken = !existingToken || values['rotate-token'];
 // Without the token file a later deploy would replace the deployed token with one nobody has asked for.
 if (!existingToken && !firstDeploy && !values['rotate-token'])
   refuse(
     `no ${TOKEN_FILE} here, and wrangler.toml already names a KV namespace (this Worker was deployed before): copy ${TOKEN_FILE} from the machine that deployed it, or pass --rotate-token to make a new one`,
   );
+
+// Where production counts, the SQL token (given now, without echo, or kept) and the account it reads.
+const audience = await planAudience({
+  sinkFlag: values['audience-sink'],
+  accountFlag: values['account-id'],
+  ask: values['ask-sql-token'],
+  saved,
+  kept,
+  toml,
+}).catch(() => refuse('no SQL token was given'));
+if (audience.problem) refuse(audience.problem);
 
 /** Everything `wrangler deploy` takes beyond wrangler.toml; flags as wrangler 4.164's deploy defines them. */
 const deployArgs = (/** @type {string} */ secretsFile) => [
@@ -105,6 +138,9 @@ const deployArgs = (/** @type {string} */ secretsFile) => [
   '--var',
   `SITE_URL:${siteUrl}`,
   ...(settings.hubUrl ? ['--var', `HUB_URL:${settings.hubUrl}`] : []),
+  '--var',
+  `AUDIENCE_SINK:${audience.sink}`,
+  ...(audience.analytics ? ['--var', `AUDIENCE_ACCOUNT_ID:${accountText(audience)}`] : []),
   // --domain adds {pattern, custom_domain: true}; --route a plain route pattern (`resolveRoutes`).
   ...(settings.domain ? ['--domain', settings.domain] : ['--route', /** @type {string} */ (settings.route)]),
   // wrangler refuses a Worker's first deploy while a [secrets] required name is unset and tells to pass
@@ -113,7 +149,7 @@ const deployArgs = (/** @type {string} */ secretsFile) => [
   secretsFile,
 ];
 
-const secretsToHide = new Set(existingToken ? [existingToken] : []);
+const secretsToHide = new Set([existingToken, audience.token].filter((t) => t !== undefined));
 /** Output with every token replaced, so no log or terminal ever shows one. @param {string} text */
 const redact = (text) => [...secretsToHide].reduce((t, s) => t.split(s).join('«redacted»'), text);
 const show = (/** @type {string[]} */ args) => `$ npx wrangler ${args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`;
@@ -129,7 +165,12 @@ function wrangler(args, o = {}) {
   return new Promise((resolve) => {
     const child = spawn('npx', ['wrangler', ...args], {
       stdio: o.capture ? ['ignore', 'pipe', 'pipe'] : 'inherit',
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+      // The account the rollup reads is the one the Worker is deployed to.
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: 'false',
+        ...(audience.account && 'id' in audience.account ? { CLOUDFLARE_ACCOUNT_ID: audience.account.id } : {}),
+      },
     });
     let out = '';
     let printed = 0;
@@ -154,11 +195,12 @@ const kvTitle = `${name}-feeds`;
 const place = settings.domain ? `custom domain ${settings.domain}` : `route ${settings.route}`;
 console.log(`wirefeed deploy${dryRun ? ' (dry run: each step is printed; only `wrangler deploy --dry-run` runs)' : ''}`);
 console.log(`  Worker ${name} at ${siteUrl} (${place})${settings.hubUrl ? `, hub ${settings.hubUrl}` : ''}\n`);
-
+if (audience.warning) console.warn(`warning: ${audience.warning}\n`);
 if (dryRun) {
   let step = 0;
   const say = (/** @type {string} */ line) => console.log(`${++step}. ${line}`);
   say(`check the Cloudflare login:\n   ${show(['whoami', '--json'])}`);
+  say(audienceStep(audience));
   if (firstDeploy)
     say(
       `create the KV namespace (wrangler.toml has the placeholder id):\n   ${show(['kv', 'namespace', 'create', kvTitle, '--binding', 'FEEDS'])}\n   and write the id it prints into wrangler.toml ([[kv_namespaces]] FEEDS)`,
@@ -174,14 +216,16 @@ if (dryRun) {
   const tmp = await mkdtemp(join(tmpdir(), 'wirefeed-deploy-'));
   try {
     let file = TOKEN_FILE;
-    if (!existingToken) {
-      const t = newToken();
+    if (!existingToken || audience.write) {
+      const t = existingToken ?? newToken();
       secretsToHide.add(t);
       file = join(tmp, 'secrets.json');
-      await writeFile(file, `${JSON.stringify({ API_TOKEN: t })}\n`, { mode: 0o600 });
+      await writeFile(file, `${JSON.stringify({ API_TOKEN: t, ...(audience.write ? { [SQL_TOKEN]: audience.write } : {}) })}\n`, {
+        mode: 0o600,
+      });
     }
     console.log(
-      `\nChecking the deploy with wrangler (no account needed)${existingToken ? '' : ', a throwaway token in its secrets file'}:`,
+      `\nChecking the deploy with wrangler (no account needed)${existingToken ? '' : ', a throwaway token in its secrets file'}${audience.write ? ', the SQL token beside it' : ''}:`,
     );
     const r = await wrangler([...deployArgs(file), '--dry-run'], { capture: true });
     if (r.code !== 0) fail(`wrangler deploy --dry-run failed (exit ${r.code}); nothing was deployed`);
@@ -197,6 +241,17 @@ if (dryRun) {
 const who = await wrangler(['whoami', '--json'], { capture: true });
 // `whoami --json` exits non-zero when not logged in (wrangler 4.164's whoami command).
 if (who.code !== 0) fail('not logged in to Cloudflare: run `npx wrangler login` (or set CLOUDFLARE_API_TOKEN), then deploy again');
+
+// Before anything is created: the account the rollup reads, and a SQL token that can read it.
+if (audience.analytics) {
+  audience.account ??= accountFor({ whoami: who.out });
+  if (!audience.account || 'problem' in audience.account) refuse(audience.account?.problem ?? 'no account');
+  settings.accountId = audience.account.id;
+  const refused = await sqlTokenProblem(audience.account.id, /** @type {string} */ (audience.token));
+  if (refused) fail(`${refused}. Nothing was created or deployed; make the token as README, Deploy says, then deploy again.`);
+  if (audience.write) await writeDeploySecrets({ [SQL_TOKEN]: audience.write });
+}
+console.log(`Audience: ${audienceStep(audience).replace(/\n {3}/g, ' ')}`);
 
 let kvNow = /** @type {string} */ (kvId);
 if (firstDeploy) {

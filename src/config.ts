@@ -9,6 +9,10 @@ import { MAX_PAGE_SIZE } from './model/limits';
 const count = (fallback: number) =>
   v.fallback(v.pipe(v.string(), v.nonEmpty(), v.transform(Number), v.number(), v.finite(), v.minValue(0)), fallback);
 
+/** Where the gateway's audience data points go; "none" counts nothing at all. */
+export const AUDIENCE_SINKS = ['local', 'analytics-engine', 'none'] as const;
+export type AudienceSinkName = (typeof AUDIENCE_SINKS)[number];
+
 const Vars = v.object({
   SITE_URL: v.string(),
   /** WebSub hub; empty means no hub is announced or pinged. */
@@ -25,7 +29,15 @@ const Vars = v.object({
   HUB_TIMEOUT_MS: count(10_000),
   KV_STALE_WAIT_MS: count(250),
   KV_READ_TIMEOUT_MS: count(5000),
+  /** Unset or empty is "local"; any other text is kept as written, so a misspelt sink can be named where it fails. */
+  AUDIENCE_SINK: v.pipe(
+    v.fallback(v.string(), ''),
+    v.transform((s) => s.trim() || 'local'),
+  ),
+  AUDIENCE_ACCOUNT_ID: v.fallback(v.string(), ''),
 });
+
+const isSinkName = (s: string): s is AudienceSinkName => (AUDIENCE_SINKS as readonly string[]).includes(s);
 
 /** The Worker's vars, parsed: what every var means and its fallback are written once, above. */
 export interface Config {
@@ -49,6 +61,13 @@ export interface Config {
   kvStaleWaitMs: number;
   /** Without one, how long a read waits on KV before answering 503. */
   kvReadTimeoutMs: number;
+  /**
+   * The audience sink, or `{ unknown }` for a value that names none: then nothing is written and the
+   * sink's first use logs the value (a misspelt "analytics-engine" must not pass for "none" unseen).
+   */
+  audienceSink: AudienceSinkName | { unknown: string };
+  /** The account whose Analytics Engine SQL API the rollup reads ("" when unset). */
+  audienceAccountId: string;
 }
 
 const parsed = new WeakMap<object, Config>();
@@ -70,6 +89,8 @@ export function config(env: Pick<Env, keyof v.InferInput<typeof Vars>>): Config 
       hubTimeoutMs: vars.HUB_TIMEOUT_MS,
       kvStaleWaitMs: vars.KV_STALE_WAIT_MS,
       kvReadTimeoutMs: vars.KV_READ_TIMEOUT_MS,
+      audienceSink: isSinkName(vars.AUDIENCE_SINK) ? vars.AUDIENCE_SINK : { unknown: vars.AUDIENCE_SINK },
+      audienceAccountId: vars.AUDIENCE_ACCOUNT_ID.trim(),
     };
     parsed.set(env, c);
   }

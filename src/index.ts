@@ -3,12 +3,12 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import { app } from './app';
 import { count, tapFor, type Seen } from './audience/count';
 import { rollup } from './audience/rollup';
+import { counting } from './audience/sink';
 import { partnerGate } from './credentials/gate';
-import { BEACON } from './model/paths';
 import { purgeEdge, type EdgeCachePurger, type PurgeRequest } from './http/edge-cache';
 import { publisher } from './routes/api-support';
 import { answerDownload } from './routes/downloads';
-import { DOWNLOAD_PREFIX } from './model/paths';
+import { BEACON, DOWNLOAD_PREFIX } from './model/paths';
 
 export { Publisher } from './publish/publisher';
 export { Credentials } from './credentials/store';
@@ -53,13 +53,15 @@ function route(request: Request, path: string, env: Env, ctx: ExecutionContext, 
 /**
  * The gateway: runs on every request (its cache is off in wrangler.toml), which a cache hit never does,
  * so it is where feed polls, page views and partner deliveries are counted: after the answer, in waitUntil
- * (as are the beacons of the player and the share control, which it answers itself).
+ * (as are the beacons of the player and the share control, and podcast downloads, which it answers
+ * itself), unless AUDIENCE_SINK is "none".
  */
 export default class Wirefeed extends WorkerEntrypoint<Env> {
   override fetch(request: Request): Response | Promise<Response> {
     const url = request.url;
     const path = url.slice(url.indexOf('/', url.indexOf('//') + 2));
-    const tap = tapFor(request.method, path);
+    // AUDIENCE_SINK = "none": nothing is tapped, so no point, salt or hash is ever made.
+    const tap = counting(this.env) ? tapFor(request.method, path) : null;
     if (!tap) return route(request, path, this.env, this.ctx, {});
     const seen: Seen = {};
     return Promise.resolve(route(request, path, this.env, this.ctx, seen)).then((response) => {

@@ -1,4 +1,5 @@
 // The audience rollup the cron runs beside the writer's tick: raw points into hourly and daily series.
+import { config } from '../config';
 import { audienceStore } from './access';
 import { readAnalytics } from './analytics-sql';
 
@@ -11,11 +12,15 @@ const MAX_SPAN_MS = 24 * HOUR;
 /**
  * Folds what was counted into the series. Local sink: every raw point so far, on each cron run (so
  * `npm start` shows numbers within a minute). Analytics Engine: each hour once it is complete (and
- * ingested), read back through the SQL API: at most one query pair an hour.
+ * ingested), read back through the SQL API: at most one query pair an hour. None: nothing.
  */
 export async function rollup(env: Env, now: number): Promise<void> {
+  const { audienceSink: sink, audienceAccountId: account } = config(env);
+  // Counting is off: nothing new to fold, and the store is left asleep (points counted before stay raw).
+  if (sink === 'none') return;
+  if (typeof sink === 'object') throw new Error(`AUDIENCE_SINK "${sink.unknown}" is not "local", "analytics-engine" or "none"`);
   const store = audienceStore(env);
-  if ((env.AUDIENCE_SINK || 'local') === 'local') {
+  if (sink === 'local') {
     // Everything counted up to and including this millisecond.
     await store.rollupLocal(now + 1);
     return;
@@ -25,7 +30,6 @@ export async function rollup(env: Env, now: number): Promise<void> {
   const from = Math.max(done || until - HOUR, until - MAX_SPAN_MS);
   if (from >= until) return;
   const token = (env as { AUDIENCE_SQL_TOKEN?: string }).AUDIENCE_SQL_TOKEN;
-  if (!env.AUDIENCE_ACCOUNT_ID || !token)
-    throw new Error('AUDIENCE_ACCOUNT_ID and the AUDIENCE_SQL_TOKEN secret are needed to read Analytics Engine');
-  await store.absorb(await readAnalytics(env.AUDIENCE_ACCOUNT_ID, token, from, until), until);
+  if (!account || !token) throw new Error('AUDIENCE_ACCOUNT_ID and the AUDIENCE_SQL_TOKEN secret are needed to read Analytics Engine');
+  await store.absorb(await readAnalytics(account, token, from, until), until);
 }

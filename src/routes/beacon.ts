@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { beaconPoints, MAX_BEACON_BYTES, parseBeacon, type Beacon } from '../audience/beacon';
 import { recordPoints } from '../audience/count';
+import { counting } from '../audience/sink';
 import { dailySalt, visitorKey } from '../audience/keys';
 import { isPerson } from '../audience/user-agents';
 import { config } from '../config';
@@ -70,8 +71,9 @@ beacon.post(
       return noContent();
     }
     const ua = c.req.header('User-Agent') ?? null;
-    // A bot's beacon is answered like anyone's, and not counted, as its page views are not.
-    if (isPerson(ua)) {
+    // A bot's beacon is answered like anyone's, and not counted, as its page views are not; with
+    // counting off (AUDIENCE_SINK = "none") no salt or key is made either.
+    if (isPerson(ua) && counting(c.env)) {
       const address = c.req.header('CF-Connecting-IP') ?? '';
       const env = c.env;
       c.executionCtx.waitUntil(

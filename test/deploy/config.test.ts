@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { config } from '../../src/config';
+import { counting, noSink, sinkFor } from '../../src/audience/sink';
 import { MAX_PAGE_SIZE } from '../../src/model/limits';
 
 const withVars = (vars: Partial<Record<keyof Env, string>>) => config({ ...env, ...vars } as Env);
@@ -20,7 +21,41 @@ describe('config', () => {
       hubTimeoutMs: 10_000,
       kvStaleWaitMs: 150,
       kvReadTimeoutMs: 2000,
+      audienceSink: 'local',
+      audienceAccountId: '',
     });
+  });
+
+  it('names the audience sink: unset or empty is "local"; a value that names none is kept to be reported', () => {
+    for (const [given, sink] of [
+      [undefined, 'local'],
+      ['', 'local'],
+      [' ', 'local'],
+      ['local', 'local'],
+      ['analytics-engine', 'analytics-engine'],
+      ['none', 'none'],
+      ['analytics_engine', { unknown: 'analytics_engine' }],
+      ['None', { unknown: 'None' }],
+    ] as const)
+      expect(withVars({ AUDIENCE_SINK: given }).audienceSink, String(given)).toEqual(sink);
+    expect(withVars({ AUDIENCE_ACCOUNT_ID: ' 0123abcd ' }).audienceAccountId).toBe('0123abcd');
+  });
+
+  it('"none" writes nothing anywhere; an unknown sink fails at its first write, naming the value', async () => {
+    const written: unknown[] = [];
+    const dataset = { writeDataPoint: (p: unknown) => void written.push(p) } as AnalyticsEngineDataset;
+    const point = { kind: 'view', at: 0, key: 'x', source: '', doc: '', etag: '', visitor: '', status: 200, subscribers: 0 } as const;
+    expect(sinkFor({ ...env, AUDIENCE_SINK: 'none', AUDIENCE: dataset } as Env)).toBe(noSink);
+    await sinkFor({ ...env, AUDIENCE_SINK: 'none', AUDIENCE: dataset } as Env).write([point]);
+    expect(written).toEqual([]);
+    expect(counting({ ...env, AUDIENCE_SINK: 'none' } as Env)).toBe(false);
+    expect(counting({ ...env, AUDIENCE_SINK: 'nowhere' } as Env)).toBe(true);
+    expect(() => sinkFor({ ...env, AUDIENCE_SINK: 'nowhere' } as Env)).toThrow(
+      /AUDIENCE_SINK "nowhere" is not "local", "analytics-engine" or "none"/,
+    );
+    // The control: the same point reaches a sink that is named.
+    await sinkFor({ ...env, AUDIENCE_SINK: 'analytics-engine', AUDIENCE: dataset } as Env).write([point]);
+    expect(written).toHaveLength(1);
   });
 
   it('falls back on a var that is unset, empty, not a number or negative, and never stops on one', () => {

@@ -1,0 +1,77 @@
+// AUDIENCE_SINK = "none": the gateway counts nothing (no point, no salt, no write, no rollup) and every
+// read answers exactly as it does with counting on.
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import Wirefeed from '../../src/index';
+import { api, publish, syntheticItem } from '../helpers';
+import { BROWSER, cron, rawPoints, storeTables, visit } from '../audience-helpers';
+import { createPartners, issue, presented, putPartnerDoc, whole } from '../partner-helpers';
+
+const OFF = { AUDIENCE_SINK: 'none' };
+// A day no other test counts on, so this isolate holds no salt for it: a counted direct poll must ask the store.
+const DAY = Date.UTC(2031, 4, 17, 12);
+const MSN = '/partners/msn-start/feed.xml';
+
+beforeEach(async () => {
+  await publish(syntheticItem(1));
+  await createPartners();
+  await putPartnerDoc(MSN, '<rss version="2.0"><channel><title>msn</title></channel></rss>');
+});
+afterEach(() => vi.useRealTimers());
+
+/** The four counted reads: a direct poller, an aggregator, a person's page view, a partner's fetch. */
+async function counted(): Promise<[string, { ua?: string; headers?: Record<string, string> }][]> {
+  const bearer = await issue('msn-start', 'bearer');
+  return [
+    ['/feed.xml', {}],
+    ['/feed.xml', { ua: 'Feedly/1.0 (+http://www.feedly.com/fetcher.html; 42 subscribers; feed-id=feed/x)' }],
+    ['/articles/item-1', { ua: BROWSER }],
+    [MSN, { headers: presented(bearer, 'bearer').headers }],
+  ];
+}
+
+describe('AUDIENCE_SINK = "none"', () => {
+  it('computes no point (no salt is made for the day), writes none, and answers every read as counting does', async () => {
+    const reads = await counted();
+    const errors = vi.spyOn(console, 'error');
+    vi.useFakeTimers({ toFake: ['Date'], now: DAY });
+    const off = [];
+    for (const [path, o] of reads) off.push(await whole(await visit(path, { ...o, patch: OFF })));
+    expect(off.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const day = new Date(DAY).toISOString().slice(0, 10);
+    // No salt for the day: a direct poller's key was never computed.
+    expect((await storeTables()).salts?.some((s) => s.day === day)).toBe(false);
+    expect(await rawPoints()).toEqual([]);
+    expect(errors.mock.calls.filter((c) => String(c[0]).startsWith('audience'))).toEqual([]);
+
+    // The same reads counted (the local sink, wrangler.toml's default): the same answers, and four points.
+    const on = [];
+    for (const [path, o] of reads) on.push(await whole(await visit(path, o)));
+    expect(on).toEqual(off);
+    expect((await rawPoints()).map((p) => [p.kind, p.source])).toEqual([
+      ['poll', ''],
+      ['poll', 'feedly'],
+      ['view', ''],
+      ['delivery', expect.any(String)],
+    ]);
+    expect((await storeTables()).salts?.map((s) => s.day)).toEqual([day]);
+    errors.mockRestore();
+  });
+
+  it('the cron rolls nothing up and leaves the store alone; the stats read what was counted before', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: DAY });
+    await visit('/articles/item-1');
+    await cron();
+    // Counting switched off: a view is not counted, the cron folds nothing (a point left raw stays raw).
+    await visit('/articles/item-1', { patch: OFF });
+    await visit('/articles/item-1');
+    const ctx = createExecutionContext();
+    await new Wirefeed(ctx, { ...env, ...OFF }).scheduled();
+    await waitOnExecutionContext(ctx);
+    expect(await rawPoints()).toHaveLength(1);
+    const stats = async () => (await (await api('GET', '/stats?by=item&from=2031-05-17&to=2031-05-17')).json<any>()).rows;
+    expect(await stats()).toEqual([{ key: 'item-1', views: 1 }]);
+    await cron();
+    expect(await stats()).toEqual([{ key: 'item-1', views: 2 }]);
+  });
+});
