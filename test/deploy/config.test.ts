@@ -44,7 +44,19 @@ describe('config', () => {
   it('"none" writes nothing anywhere; an unknown sink fails at its first write, naming the value', async () => {
     const written: unknown[] = [];
     const dataset = { writeDataPoint: (p: unknown) => void written.push(p) } as AnalyticsEngineDataset;
-    const point = { kind: 'view', at: 0, key: 'x', source: '', doc: '', etag: '', visitor: '', status: 200, subscribers: 0 } as const;
+    const point = {
+      kind: 'view',
+      at: 0,
+      key: 'x',
+      source: '',
+      doc: '',
+      etag: '',
+      visitor: '',
+      status: 200,
+      subscribers: 0,
+      bytes: 0,
+      minute: 0,
+    } as const;
     expect(sinkFor({ ...env, AUDIENCE_SINK: 'none', AUDIENCE: dataset } as Env)).toBe(noSink);
     await sinkFor({ ...env, AUDIENCE_SINK: 'none', AUDIENCE: dataset } as Env).write([point]);
     expect(written).toEqual([]);

@@ -4,7 +4,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import Wirefeed from '../../src/index';
 import { api, publish, syntheticItem } from '../helpers';
-import { BROWSER, cron, rawPoints, storeTables, visit } from '../audience-helpers';
+import { BROWSER, cron, ITEM_ZERO, rawPoints, storeTables, visit } from '../audience-helpers';
 import { createPartners, issue, presented, putPartnerDoc, whole } from '../partner-helpers';
 
 const OFF = { AUDIENCE_SINK: 'none' };
@@ -64,14 +64,15 @@ describe('AUDIENCE_SINK = "none"', () => {
     await cron();
     // Counting switched off: a view is not counted, the cron folds nothing (a point left raw stays raw).
     await visit('/articles/item-1', { patch: OFF });
-    await visit('/articles/item-1');
+    // Another reader (views are one per reader a day), counted again.
+    await visit('/articles/item-1', { address: '198.51.100.10' });
     const ctx = createExecutionContext();
     await new Wirefeed(ctx, { ...env, ...OFF }).scheduled();
     await waitOnExecutionContext(ctx);
     expect(await rawPoints()).toHaveLength(1);
     const stats = async () => (await (await api('GET', '/stats?by=item&from=2031-05-17&to=2031-05-17')).json<any>()).rows;
-    expect(await stats()).toEqual([{ key: 'item-1', views: 1 }]);
+    expect(await stats()).toEqual([{ key: 'item-1', ...ITEM_ZERO, views: 1 }]);
     await cron();
-    expect(await stats()).toEqual([{ key: 'item-1', views: 2 }]);
+    expect(await stats()).toEqual([{ key: 'item-1', ...ITEM_ZERO, views: 2 }]);
   });
 });
