@@ -25,6 +25,7 @@ const Vars = v.object({
   HUB_TIMEOUT_MS: count(10_000),
   KV_STALE_WAIT_MS: count(250),
   KV_READ_TIMEOUT_MS: count(5000),
+  LIVE_COUNTS_EVERY_MS: count(3_600_000),
 });
 
 /** The Worker's vars, parsed: what every var means and its fallback are written once, above. */
@@ -49,6 +50,8 @@ export interface Config {
   kvStaleWaitMs: number;
   /** Without one, how long a read waits on KV before answering 503. */
   kvReadTimeoutMs: number;
+  /** Live counts reach item pages and the video sitemap at most this often (ms). */
+  liveCountsEveryMs: number;
 }
 
 const parsed = new WeakMap<object, Config>();
@@ -70,6 +73,7 @@ export function config(env: Pick<Env, keyof v.InferInput<typeof Vars>>): Config 
       hubTimeoutMs: vars.HUB_TIMEOUT_MS,
       kvStaleWaitMs: vars.KV_STALE_WAIT_MS,
       kvReadTimeoutMs: vars.KV_READ_TIMEOUT_MS,
+      liveCountsEveryMs: vars.LIVE_COUNTS_EVERY_MS,
     };
     parsed.set(env, c);
   }

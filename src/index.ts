@@ -2,6 +2,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { app } from './app';
 import { count, tapFor, type Seen } from './audience/count';
+import { countsToWriter } from './audience/counts-to-writer';
 import { rollup } from './audience/rollup';
 import { partnerGate } from './credentials/gate';
 import { purgeEdge, type EdgeCachePurger, type PurgeRequest } from './http/edge-cache';
@@ -42,6 +43,11 @@ function route(request: Request, path: string, env: Env, ctx: ExecutionContext, 
   return ctx.exports.Documents.fetch(request);
 }
 
+/** Logs what failed beside the writer's tick: counting must never fail the cron. */
+function failed(what: string, err: unknown): void {
+  console.error(`${what} failed`, err instanceof Error ? err.message : err);
+}
+
 /**
  * The gateway: runs on every request (its cache is off in wrangler.toml), which a cache hit never does,
  * so it is where feed polls, page views and partner deliveries are counted: after the answer, in waitUntil.
@@ -61,12 +67,16 @@ export default class Wirefeed extends WorkerEntrypoint<Env> {
 
   /**
    * The Cron Trigger: the writer releases what is due and notices a new render version without a
-   * publish; beside it, apart from the writer, the audience rollup folds counted requests into series.
+   * publish; beside it, apart from the writer, the audience rollup folds counted requests into series,
+   * then hands each item's totals back to the writer (live counts, at most hourly, at the cron's time).
    */
-  override async scheduled(): Promise<void> {
-    const [tick, audience] = await Promise.allSettled([publisher(this.env).tick(), rollup(this.env, Date.now())]);
-    if (audience.status === 'rejected')
-      console.error('audience rollup failed', audience.reason instanceof Error ? audience.reason.message : audience.reason);
+  override async scheduled(controller: ScheduledController): Promise<void> {
+    const at = controller.scheduledTime;
+    const audience = rollup(this.env, Date.now()).then(
+      () => countsToWriter(this.env, at).catch((err: unknown) => failed('live counts', err)),
+      (err: unknown) => failed('audience rollup', err),
+    );
+    const [tick] = await Promise.allSettled([publisher(this.env).tick(), audience]);
     if (tick.status === 'rejected') throw tick.reason;
   }
 }

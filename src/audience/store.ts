@@ -5,6 +5,7 @@ import { utcDay } from './keys';
 import type { AudiencePoint, WeightedPoint } from './points';
 import { migrateAudience } from './schema';
 import { deliveriesOf, statsOf, type Deliveries, type StatsBy, type StatsRow } from './queries';
+import { itemTotalsOf, type ItemTotals } from './totals';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -157,5 +158,10 @@ export class AudienceStore extends DurableObject<Env> {
   /** A partner's fetches over [from, to), newest first, and each credential's busiest hour in networks. */
   deliveries(partner: string, from: number, to: number, leakNetworks: number): Deliveries {
     return deliveriesOf(this.sql, partner, from, to, leakNetworks);
+  }
+
+  /** Each item's all-time views, shares and plays (those counted so far), for the live counts on its page. */
+  itemTotals(): ItemTotals[] {
+    return itemTotalsOf(this.sql);
   }
 }

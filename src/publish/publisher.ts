@@ -11,9 +11,11 @@ import { migrate } from './db-schema';
 import { commitItem, releaseDue, withdrawItem, type IndexChange } from './index-change';
 import { addStats, emptyStats, FLUSH_BUDGET, KvWriter, type FlushStats } from './kv-writer';
 import { EVERYTHING, nextPurgeAt, sendPings, sendPurges } from './outbox';
+import { applyCounts, countsDueAt, type ItemTotals } from './live-counts';
 import { itemPartnerJobs, releasePartnersDue } from './partner-change';
 import { dropPartner, itemPreflight, partnerList, partnerStatus, preflightPartner, savePartner, type PartnerOutcome } from './partner-ops';
 import { finishRebuild, noticeChanges, rebuildProgress, startRebuild } from './rebuild';
+import { rebuildRank } from './render-jobs';
 import {
   ifMatchRefusal,
   reject,
@@ -40,6 +42,9 @@ const refused = (r: object): r is Rejection => (r as Rejection).ok === false;
 export type PartnerResult = ({ ok: true } & PartnerOutcome & FlushStats) | Rejection;
 /** What DELETE /api/partners/:id answers. */
 export type PartnerDeleted = ({ ok: true; id: string } & FlushStats) | Rejection;
+
+/** What the writer did with a set of live counts: whether it took them, which items changed, what it wrote. */
+export type CountsResult = { applied: boolean; changed: string[] } & FlushStats;
 
 /** Thrown inside a transaction to roll it back with the writer's answer. */
 class Refused {
@@ -251,6 +256,31 @@ export class Publisher extends DurableObject<Env> {
         }
       });
       await this.finish(pass, true);
+    });
+  }
+
+  /** When live counts may next be applied (ms): the cron asks before it sums the series. */
+  async countsDueAt(): Promise<number> {
+    return countsDueAt(this.stores.books, config(this.env).liveCountsEveryMs);
+  }
+
+  /**
+   * The cron's live counts (each item's all-time totals), measured up to `at`: taken at most once per
+   * LIVE_COUNTS_EVERY_MS (before that, nothing changes). Items whose numbers changed owe their page
+   * and video sitemap page, queued below publish work, as a rebuild's are: paced and within the KV
+   * budget, a batch now and the rest by the alarm. No item record, date or feed changes.
+   */
+  async counts(totals: ItemTotals[], at: number): Promise<CountsResult> {
+    return this.serial(async () => {
+      const pass = this.pass(Date.now());
+      const { books, queue } = this.stores;
+      if (at < countsDueAt(books, config(this.env).liveCountsEveryMs)) return { applied: false, changed: [], ...emptyStats() };
+      const { changed, jobs } = this.ctx.storage.transactionSync(() => {
+        const r = applyCounts(this.stores, totals, at);
+        for (const job of r.jobs) queue.queueRebuild(job, rebuildRank(job));
+        return r;
+      });
+      return { applied: true, changed, ...(jobs.length ? await this.finish(pass, true) : emptyStats()) };
     });
   }
 
