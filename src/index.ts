@@ -72,11 +72,10 @@ export default class Wirefeed extends WorkerEntrypoint<Env> {
    */
   override async scheduled(controller: ScheduledController): Promise<void> {
     const at = controller.scheduledTime;
-    const audience = rollup(this.env, Date.now()).then(
-      () => countsToWriter(this.env, at).catch((err: unknown) => failed('live counts', err)),
-      (err: unknown) => failed('audience rollup', err),
-    );
-    const [tick] = await Promise.allSettled([publisher(this.env).tick(), audience]);
+    const [tick, audience] = await Promise.allSettled([publisher(this.env).tick(), rollup(this.env, Date.now())]);
+    if (audience.status === 'rejected') failed('audience rollup', audience.reason);
+    else if (tick.status === 'fulfilled' && at >= tick.value.countsDueAt)
+      await countsToWriter(this.env, at).catch((err: unknown) => failed('live counts', err));
     if (tick.status === 'rejected') throw tick.reason;
   }
 }

@@ -21,35 +21,46 @@ const whole = (n: number | undefined) => (typeof n === 'number' && Number.isFini
 const same = (a: Counts, b: Counts) => a.views === b.views && a.shares === b.shares && a.plays === b.plays;
 
 /**
- * Applies `totals` at `at`: each is folded into the published item it counts for (a renamed item's
- * old address into the item; a withdrawn, scheduled or unknown address is ignored), and each item
- * whose numbers differ from those last applied is recorded and owes its page and, for a video, its
- * sitemap page. Records the application time. Returns the changed slugs and the jobs they owe.
+ * The items `totals` change: each total is folded into the published item it counts for (a renamed
+ * item's old address into the item; a withdrawn, scheduled or unknown address is ignored), and an
+ * item whose numbers differ from those last applied is one entry. Reads only.
  */
-export function applyCounts(stores: Pick<Stores, 'items' | 'counts' | 'books'>, totals: readonly ItemTotals[], at: number) {
-  const { items, counts, books } = stores;
-  const folded = new Map<string, { seq: number; video: boolean; c: Counts }>();
+export function changedCounts(stores: Pick<Stores, 'items' | 'counts'>, totals: readonly ItemTotals[]): Changed[] {
+  const { items, counts } = stores;
+  const folded = new Map<string, Changed>();
   for (const t of totals) {
     const live = items.liveAt(t.slug);
     if (!live) continue;
-    const f = folded.get(live.slug) ?? { seq: live.seq, video: live.video, c: { views: 0, shares: 0, plays: 0 } };
-    f.c.views += whole(t.views);
-    f.c.shares += whole(t.shares);
-    f.c.plays += whole(t.plays);
+    const f = folded.get(live.slug) ?? { ...live, counts: { views: 0, shares: 0, plays: 0 } };
+    f.counts.views += whole(t.views);
+    f.counts.shares += whole(t.shares);
+    f.counts.plays += whole(t.plays);
     folded.set(live.slug, f);
   }
-  const changed: string[] = [];
+  return [...folded.values()].filter((f) => !same(counts.get(f.slug) ?? { views: 0, shares: 0, plays: 0 }, f.counts));
+}
+
+/** One item whose shown numbers change. */
+export interface Changed {
+  slug: string;
+  seq: number;
+  video: boolean;
+  counts: Counts;
+}
+
+/**
+ * Records `changed` as applied at `at` (and the application time), and returns the jobs they owe:
+ * each item's page and, for a video, its sitemap page.
+ */
+export function applyCounts(stores: Pick<Stores, 'counts' | 'books'>, changed: readonly Changed[], at: number): Job[] {
   const jobs: Job[] = [];
   const sitemapPages = new Set<number>();
-  for (const [slug, { seq, video, c }] of folded) {
-    const before = counts.get(slug) ?? { views: 0, shares: 0, plays: 0 };
-    if (same(before, c)) continue;
-    counts.set(slug, c, at);
-    changed.push(slug);
-    jobs.push({ t: 'slug', slug });
-    if (video) sitemapPages.add(Math.ceil(seq / SITEMAP_PAGE));
+  for (const c of changed) {
+    stores.counts.set(c.slug, c.counts, at);
+    jobs.push({ t: 'slug', slug: c.slug });
+    if (c.video) sitemapPages.add(Math.ceil(c.seq / SITEMAP_PAGE));
   }
   for (const page of sitemapPages) jobs.push({ t: 'sitemap', page });
-  books.setNum('countsAt', at);
-  return { changed, jobs };
+  stores.books.setNum('countsAt', at);
+  return jobs;
 }
