@@ -41,6 +41,8 @@ export default defineConfig({
                 // enough that an ordinary read on a busy machine is not cut short; the tests read these values.
                 KV_STALE_WAIT_MS: '150',
                 KV_READ_TIMEOUT_MS: '2000',
+                // A minute rather than an hour; the tests move past it with the cron's scheduledTime.
+                LIVE_COUNTS_EVERY_MS: '60000',
               },
               serviceBindings: { EDGE_CACHE: 'purge-recorder' },
               workers: [{ name: 'purge-recorder', modules: true, script: PURGE_RECORDER, compatibilityDate: '2026-11-17' }],

@@ -35,6 +35,7 @@ const Vars = v.object({
     v.transform((s) => s.trim() || 'local'),
   ),
   AUDIENCE_ACCOUNT_ID: v.fallback(v.string(), ''),
+  LIVE_COUNTS_EVERY_MS: count(3_600_000),
 });
 
 const isSinkName = (s: string): s is AudienceSinkName => (AUDIENCE_SINKS as readonly string[]).includes(s);
@@ -68,6 +69,8 @@ export interface Config {
   audienceSink: AudienceSinkName | { unknown: string };
   /** The account whose Analytics Engine SQL API the rollup reads ("" when unset). */
   audienceAccountId: string;
+  /** Live counts reach item pages and the video sitemap at most this often (ms). */
+  liveCountsEveryMs: number;
 }
 
 const parsed = new WeakMap<object, Config>();
@@ -91,6 +94,7 @@ export function config(env: Pick<Env, keyof v.InferInput<typeof Vars>>): Config 
       kvReadTimeoutMs: vars.KV_READ_TIMEOUT_MS,
       audienceSink: isSinkName(vars.AUDIENCE_SINK) ? vars.AUDIENCE_SINK : { unknown: vars.AUDIENCE_SINK },
       audienceAccountId: vars.AUDIENCE_ACCOUNT_ID.trim(),
+      liveCountsEveryMs: vars.LIVE_COUNTS_EVERY_MS,
     };
     parsed.set(env, c);
   }

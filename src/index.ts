@@ -2,6 +2,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { app } from './app';
 import { count, tapFor, type Seen } from './audience/count';
+import { countsToWriter } from './audience/counts-to-writer';
 import { rollup } from './audience/rollup';
 import { counting } from './audience/sink';
 import { partnerGate } from './credentials/gate';
@@ -50,6 +51,11 @@ function route(request: Request, path: string, env: Env, ctx: ExecutionContext, 
   return ctx.exports.Documents.fetch(request);
 }
 
+/** Logs what failed beside the writer's tick: counting must never fail the cron. */
+function failed(what: string, err: unknown): void {
+  console.error(`${what} failed`, err instanceof Error ? err.message : err);
+}
+
 /**
  * The gateway: runs on every request (its cache is off in wrangler.toml), which a cache hit never does,
  * so it is where feed polls, page views and partner deliveries are counted: after the answer, in waitUntil
@@ -72,12 +78,15 @@ export default class Wirefeed extends WorkerEntrypoint<Env> {
 
   /**
    * The Cron Trigger: the writer releases what is due and notices a new render version without a
-   * publish; beside it, apart from the writer, the audience rollup folds counted requests into series.
+   * publish; beside it, apart from the writer, the audience rollup folds counted requests into series,
+   * then hands each item's totals back to the writer (live counts, at most hourly, at the cron's time).
    */
-  override async scheduled(): Promise<void> {
+  override async scheduled(controller: ScheduledController): Promise<void> {
+    const at = controller.scheduledTime;
     const [tick, audience] = await Promise.allSettled([publisher(this.env).tick(), rollup(this.env, Date.now())]);
-    if (audience.status === 'rejected')
-      console.error('audience rollup failed', audience.reason instanceof Error ? audience.reason.message : audience.reason);
+    if (audience.status === 'rejected') failed('audience rollup', audience.reason);
+    else if (tick.status === 'fulfilled' && at >= tick.value.countsDueAt)
+      await countsToWriter(this.env, at).catch((err: unknown) => failed('live counts', err));
     if (tick.status === 'rejected') throw tick.reason;
   }
 }

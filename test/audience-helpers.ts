@@ -1,5 +1,5 @@
 // Audience test helpers: a request through the gateway with its counting awaited, the cron's rollup, and the store's tables.
-import { createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import Wirefeed from '../src/index';
 import { audienceStore } from '../src/audience/access';
 import { ORIGIN } from './helpers';
@@ -54,10 +54,10 @@ export async function beacon(
   return new Response(res.status === 204 ? null : text, { status: res.status, headers: res.headers });
 }
 
-/** Fires the Cron Trigger's handler (the writer's tick and the audience rollup). */
-export async function cron(): Promise<void> {
+/** Fires the Cron Trigger's handler (the writer's tick, the audience rollup, the live counts) as if scheduled at `at`. */
+export async function cron(at = Date.now()): Promise<void> {
   const ctx = createExecutionContext();
-  await new Wirefeed(ctx, env).scheduled();
+  await new Wirefeed(ctx, env).scheduled(createScheduledController({ scheduledTime: at }));
   await waitOnExecutionContext(ctx);
 }
 

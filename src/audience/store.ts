@@ -6,6 +6,7 @@ import { EMBED_METRICS, type AudiencePoint, type EmbedEvent, type WeightedPoint 
 import { migrateAudience } from './schema';
 import { deliveriesOf, statsOf, type Deliveries, type StatsBy, type StatsRow } from './queries';
 import { feedDaysOf, type FeedDays } from './feed-days';
+import { itemTotalsOf, type ItemTotals } from './totals';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -225,5 +226,10 @@ export class AudienceStore extends DurableObject<Env> {
   /** Each of `feeds` day by day over [from, to): subscribers and fetches. */
   feedDays(feeds: string[], from: number, to: number): FeedDays[] {
     return feedDaysOf(this.sql, feeds, from, to);
+  }
+
+  /** Each item's all-time views, shares and plays (those counted so far), for the live counts on its page. */
+  itemTotals(): ItemTotals[] {
+    return itemTotalsOf(this.sql);
   }
 }

@@ -29,8 +29,8 @@ const DEFAULT_SITE: SiteSettings = {
   author: 'wirefeed newsroom',
 };
 
-/** Numbers the writer keeps: the render version KV holds, and times (ms). */
-type NumSetting = 'rv' | 'lastPublish' | 'lastPurge' | 'newsAt';
+/** Numbers the writer keeps: the render version KV holds, and times (ms); `countsAt` is when live counts were last applied. */
+type NumSetting = 'rv' | 'lastPublish' | 'lastPurge' | 'newsAt' | 'countsAt';
 type TextSetting = 'lastPurgeResult' | 'siteHash' | 'deployment';
 
 /** Synchronous SQL over the settings, docs and rebuild tables. */

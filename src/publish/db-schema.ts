@@ -119,6 +119,13 @@ const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX partner_items_by_item ON partner_items (item);
         CREATE INDEX partner_items_by_next ON partner_items (next_at) WHERE next_at IS NOT NULL;`),
   },
+  {
+    // Live counts as last applied to each item's page: only an item whose numbers changed is re-rendered.
+    name: 'live counts',
+    up: (sql) =>
+      void sql.exec(`CREATE TABLE item_counts (slug TEXT PRIMARY KEY, views INTEGER NOT NULL, shares INTEGER NOT NULL,
+        plays INTEGER NOT NULL, applied_at INTEGER NOT NULL)`),
+  },
 ];
 
 /** The schema version this code writes: the number of migrations. */

@@ -183,6 +183,21 @@ export class ItemIndex {
   aliasesOf(id: string): Alias[] {
     return this.sql.exec<Alias>('SELECT slug, id, kind, status FROM aliases WHERE id = ?', id).toArray();
   }
+
+  /**
+   * The published item an address counts for: the item at `slug`, or the one a renamed address moved
+   * to; null for a withdrawn, scheduled or unknown one. Its facts only, the record unread.
+   */
+  liveAt(slug: string): { slug: string; seq: number; video: boolean } | null {
+    const q = `SELECT slug, seq, json_extract(record, '$.video') IS NOT NULL AS video FROM items WHERE state = 'published' AND`;
+    const moved = this.alias(slug);
+    const row = moved
+      ? moved.status === 'moved'
+        ? this.sql.exec<{ slug: string; seq: number; video: number }>(`${q} id = ?`, moved.id).toArray()[0]
+        : undefined
+      : this.sql.exec<{ slug: string; seq: number; video: number }>(`${q} slug = ?`, slug).toArray()[0];
+    return row ? { slug: row.slug, seq: row.seq, video: row.video === 1 } : null;
+  }
 }
 
 /** A stored row as list queries read it. */

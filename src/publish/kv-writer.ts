@@ -99,7 +99,7 @@ export class KvWriter {
     private readonly pacer: WritePacer,
     private readonly gapMs: number,
   ) {
-    const { items, scopes, books, partners } = pass.stores;
+    const { items, scopes, books, partners, counts } = pass.stores;
     this.view = {
       items,
       scopes,
@@ -108,6 +108,7 @@ export class KvWriter {
       heldUnder: (prefix) => books.docKeysUnder(prefix),
       site: pass.site,
       now: pass.now,
+      counts: (slug) => counts.get(slug),
     };
   }
 

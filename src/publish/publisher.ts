@@ -11,9 +11,11 @@ import { migrate } from './db-schema';
 import { commitItem, releaseDue, withdrawItem, type IndexChange } from './index-change';
 import { addStats, emptyStats, FLUSH_BUDGET, KvWriter, type FlushStats } from './kv-writer';
 import { EVERYTHING, nextPurgeAt, sendPings, sendPurges } from './outbox';
+import { applyCounts, changedCounts, countsDueAt, type ItemTotals } from './live-counts';
 import { itemPartnerJobs, releasePartnersDue } from './partner-change';
 import { dropPartner, itemPreflight, partnerList, partnerStatus, preflightPartner, savePartner, type PartnerOutcome } from './partner-ops';
 import { finishRebuild, noticeChanges, rebuildProgress, startRebuild } from './rebuild';
+import { rebuildRank } from './render-jobs';
 import {
   ifMatchRefusal,
   reject,
@@ -40,6 +42,13 @@ const refused = (r: object): r is Rejection => (r as Rejection).ok === false;
 export type PartnerResult = ({ ok: true } & PartnerOutcome & FlushStats) | Rejection;
 /** What DELETE /api/partners/:id answers. */
 export type PartnerDeleted = ({ ok: true; id: string } & FlushStats) | Rejection;
+
+/** What the writer did with a set of live counts: whether it took them, which items changed, how many jobs they owe. */
+export interface CountsResult {
+  applied: boolean;
+  changed: string[];
+  owed: number;
+}
 
 /** Thrown inside a transaction to roll it back with the writer's answer. */
 class Refused {
@@ -238,8 +247,8 @@ export class Publisher extends DurableObject<Env> {
     return writerStatus(this.stores, config(this.env));
   }
 
-  /** The cron's call: notice a new render version, refresh the news sitemap, then do what is due. */
-  async tick(): Promise<void> {
+  /** The cron's call: notice a new render version, refresh the news sitemap, then do what is due; says when live counts are next due. */
+  async tick(): Promise<{ countsDueAt: number }> {
     await this.serial(async () => {
       const pass = this.pass(Date.now());
       const { books, queue } = this.stores;
@@ -251,6 +260,29 @@ export class Publisher extends DurableObject<Env> {
         }
       });
       await this.finish(pass, true);
+    });
+    // When live counts may next be applied: the cron sums the series only then.
+    return { countsDueAt: countsDueAt(this.stores.books, config(this.env).liveCountsEveryMs) };
+  }
+
+  /**
+   * The cron's live counts (each item's all-time totals), measured up to `at`: taken at most once per
+   * LIVE_COUNTS_EVERY_MS (before that, nothing changes). Items whose numbers changed owe their page
+   * and video sitemap page, queued below publish work as a rebuild's are; the alarm writes them, a
+   * batch an invocation, paced and within the KV budget, so the cron does not wait on rendering.
+   * No item record, date or feed changes.
+   */
+  async counts(totals: ItemTotals[], at: number): Promise<CountsResult> {
+    return this.serial(async () => {
+      if (at < countsDueAt(this.stores.books, config(this.env).liveCountsEveryMs)) return { applied: false, changed: [], owed: 0 };
+      const { changed, owed } = this.ctx.storage.transactionSync(() => {
+        const found = changedCounts(this.stores, totals);
+        const jobs = applyCounts(this.stores, found, at);
+        for (const job of jobs) this.stores.queue.queueRebuild(job, rebuildRank(job));
+        return { changed: found.map((c) => c.slug), owed: jobs.length };
+      });
+      if (owed) await this.reschedule(Date.now(), null);
+      return { applied: true, changed, owed };
     });
   }
 

@@ -28,6 +28,7 @@ import { itemUrl, embedUrl, feedUrl, type FeedDoc } from '../render/document';
 import { renderEmbedPage } from '../render/embed-page';
 import { renderAtom, renderRss } from '../render/feed-adapter';
 import { renderGonePage } from '../render/gone-page';
+import type { Counts } from '../render/item-counts';
 import { renderItemPage } from '../render/item-page';
 import { renderJsonFeed } from '../render/json-feed';
 import { renderScopePage } from '../render/scope-page';
@@ -64,6 +65,8 @@ export interface RenderView extends PartnerView {
   held: (key: string) => boolean;
   site: Site;
   now: number;
+  /** The live counts last applied to the item at `slug` (item_counts), or null. */
+  counts: (slug: string) => Counts | null;
 }
 
 const NEWS_WINDOW_MS = 2 * 86_400_000;
@@ -111,11 +114,11 @@ export async function renderJob(view: RenderView, job: Job): Promise<JobOutput> 
   return out;
 }
 
-function sitemapJob({ items, site }: RenderView, job: JobOf<'sitemap'>, out: JobOutput): void {
+function sitemapJob({ items, site, counts }: RenderView, job: JobOf<'sitemap'>, out: JobOutput): void {
   const found = items.publishedBySeq((job.page - 1) * SITEMAP_PAGE + 1, job.page * SITEMAP_PAGE);
   const pages = Math.ceil((items.nextSeq() - 1) / SITEMAP_PAGE);
   out.puts.push(
-    doc(sitemapPath(job.page), renderSitemapPage(site, found), CONTENT_TYPES.sitemap, 'page'),
+    doc(sitemapPath(job.page), renderSitemapPage(site, found, counts), CONTENT_TYPES.sitemap, 'page'),
     doc(SITEMAP_INDEX, renderSitemapIndex(site, Math.max(1, pages)), CONTENT_TYPES.sitemap, 'page'),
   );
 }
@@ -181,7 +184,7 @@ async function scopeJob(view: RenderView, scope: Scope, requested: number, out: 
  * and a 301 for an address that never held a page is not stored.
  */
 function slugJob(view: RenderView, slug: string, out: JobOutput): void {
-  const { items: db, held, site } = view;
+  const { items: db, held, site, counts } = view;
   const wanted = new Map<string, Put>();
   const want = (path: string, body: string, type: string, onlyIfHeld = false) => {
     if (!onlyIfHeld || held(docKey(path))) wanted.set(docKey(path), doc(path, body, type, 'page'));
@@ -192,7 +195,7 @@ function slugJob(view: RenderView, slug: string, out: JobOutput): void {
   const target = alias?.status === 'moved' ? db.itemById(alias.id) : null;
   if (live) {
     const page = itemPath(live.kind, slug);
-    want(page, renderItemPage(site, live), CONTENT_TYPES.html);
+    want(page, renderItemPage(site, live, counts(slug)), CONTENT_TYPES.html);
     // The same slug under the other kind: where a page once stood (the kind was changed), send people on.
     want(itemPath(live.kind === 'video' ? 'article' : 'video', slug), itemUrl(site, live), REDIRECT, true);
     if (live.video) want(embedPath(slug), renderEmbedPage(site, live), CONTENT_TYPES.html);

@@ -1,6 +1,7 @@
 // The writer's stores over its SQLite, opened together, and the one context a pass carries.
 import type { Site } from '../model/schema';
 import { Books } from './books';
+import { CountStore } from './count-store';
 import { ItemIndex } from './item-index';
 import { JobQueue } from './jobs';
 import { Outbox } from './outbox';
@@ -15,6 +16,7 @@ export interface Stores {
   queue: JobQueue;
   outbox: Outbox;
   partners: PartnerStore;
+  counts: CountStore;
 }
 
 /** Opens the stores over `sql` (already migrated: nothing here creates a table). */
@@ -26,6 +28,7 @@ export function openStores(sql: SqlStorage): Stores {
     queue: new JobQueue(sql),
     outbox: new Outbox(sql),
     partners: new PartnerStore(sql),
+    counts: new CountStore(sql),
   };
 }
 

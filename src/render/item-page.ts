@@ -4,6 +4,7 @@ import { OEMBED, kindScope, nameScope } from '../model/paths';
 import type { ItemRecord } from '../model/schema';
 import { clockDuration, embedUrl, itemUrl, mediaUrl, namesOf, siteName, siteUrl, transcriptUrl, type Site } from './document';
 import { jsonForScript } from './escape';
+import { countsLine, shownCounts, type Counts } from './item-counts';
 import { jsonLd } from './json-ld';
 import { layout, type FeedScope } from './layout';
 import { shortDate } from './scope-page';
@@ -36,7 +37,7 @@ ${(item.captions ?? []).map((c, i) => html`<track kind="captions" src="${mediaUr
 </video>`;
 }
 
-function head(site: Site, item: ItemRecord) {
+function head(site: Site, item: ItemRecord, counts: Counts | null) {
   const url = itemUrl(site, item);
   const { video: v, image: img } = item;
   return html`<meta name="description" content="${item.summary}">
@@ -74,10 +75,8 @@ ${img ? html`<meta name="twitter:image" content="${mediaUrl(site, img.url)}">` :
 <meta property="article:published_time" content="${item.published}">
 ${item.updated ? html`<meta property="article:modified_time" content="${item.updated}">` : ''}
 ${item.section ? html`<meta property="article:section" content="${item.section}">` : ''}
-<script type="application/ld+json">${raw(jsonForScript(jsonLd(site, item)))}</script>`;
+<script type="application/ld+json">${raw(jsonForScript(jsonLd(site, item, counts)))}</script>`;
 }
-
-const counted = (n: number, what: string) => `${n.toLocaleString('en')} ${what}${n === 1 ? '' : 's'}`;
 
 /**
  * The feeds an item page advertises: the site's, its kind's (a podcast app handed a video page finds
@@ -94,9 +93,13 @@ function itemFeeds(site: Site, item: ItemRecord): FeedScope[] {
   ];
 }
 
-/** Renders the item page; bylines, tags and the section link to their pages, which link their feeds. */
-export function renderItemPage(site: Site, item: ItemRecord): string {
+/**
+ * Renders the item page; bylines, tags and the section link to their pages, which link their feeds.
+ * `live`: the counts wirefeed measured, as the writer last applied them.
+ */
+export function renderItemPage(site: Site, item: ItemRecord, live: Counts | null = null): string {
   const url = itemUrl(site, item);
+  const counts = shownCounts(item, live);
   const { video: v, image: img } = item;
   const names = namesOf(site, item);
   const discovery = html`<link rel="alternate" type="application/json+oembed" href="${oembedUrl(site, url, 'json')}" title="${item.title}">
@@ -109,7 +112,7 @@ ${names.section ? html`<p class="meta"><a href="${names.section.page}">${names.s
 <h1>${item.title}</h1>
 <p class="byline">${v ? 'Video' : 'By'} · ${byline} · <time datetime="${item.published}">${shortDate(item.published)}</time>${
     item.updated ? html` · updated <time datetime="${item.updated}">${shortDate(item.updated)}</time>` : ''
-  }${v ? html` · ${clockDuration(v.duration)}` : ''}${item.stats ? html` · ${counted(item.stats.shares, 'share')} · ${counted(item.stats.views, 'view')}` : ''}</p>
+  }${v ? html` · ${clockDuration(v.duration)}` : ''}${counts ? html` · ${countsLine(counts, site.language)}` : ''}</p>
 <p><strong>${item.summary}</strong></p>
 ${v ? player(site, item, false) : img ? html`<p><img src="${mediaUrl(site, img.url)}" width="${img.width}" height="${img.height}" alt="${img.alt}"></p>` : ''}
 ${raw(item.bodyHtml)}
@@ -122,7 +125,7 @@ ${shareControl(site, item)}
     lang: item.language,
     discovery,
     feeds: itemFeeds(site, item),
-    head: head(site, item),
+    head: head(site, item, counts),
     body,
   });
 }

@@ -1,12 +1,14 @@
 // schema.org structured data for an item page: VideoObject or NewsArticle.
 import type { ItemRecord } from '../model/schema';
 import { embedUrl, homeUrl, isoDuration, itemUrl, mediaUrl, namesOf, siteName, type Site } from './document';
+import { interactionStatistic, type Counts } from './item-counts';
 
 /**
  * schema.org data for the item: a NewsArticle (headline, section, bylines linked to their pages),
- * and for a video item the VideoObject it carries, in one @graph.
+ * and for a video item the VideoObject it carries, in one @graph. `counts` (as shownCounts makes them)
+ * become the `interactionStatistic` of the video, or else of the article.
  */
-export function jsonLd(site: Site, item: ItemRecord): Record<string, unknown> {
+export function jsonLd(site: Site, item: ItemRecord, counts: Counts | null): Record<string, unknown> {
   const url = itemUrl(site, item);
   const names = namesOf(site, item);
   const authors = names.authors.map((a) => ({ '@type': 'Person', name: a.name, url: a.url ? mediaUrl(site, a.url) : a.page }));
@@ -30,7 +32,12 @@ export function jsonLd(site: Site, item: ItemRecord): Record<string, unknown> {
     ...(names.section ? { articleSection: names.section.name } : {}),
     ...(item.tags.length ? { keywords: item.tags } : {}),
   };
-  if (!item.video) return { '@context': 'https://schema.org', ...article };
+  if (!item.video)
+    return {
+      '@context': 'https://schema.org',
+      ...article,
+      ...(counts ? { interactionStatistic: interactionStatistic('article', counts) } : {}),
+    };
   const video = {
     ...common,
     '@type': 'VideoObject',
@@ -47,14 +54,7 @@ export function jsonLd(site: Site, item: ItemRecord): Record<string, unknown> {
     height: item.video.height,
     url,
     ...(item.transcript ? { transcript: item.transcript } : {}),
-    ...(item.stats
-      ? {
-          interactionStatistic: [
-            { '@type': 'InteractionCounter', interactionType: { '@type': 'WatchAction' }, userInteractionCount: item.stats.views },
-            { '@type': 'InteractionCounter', interactionType: { '@type': 'ShareAction' }, userInteractionCount: item.stats.shares },
-          ],
-        }
-      : {}),
+    ...(counts ? { interactionStatistic: interactionStatistic('video', counts) } : {}),
   };
   return { '@context': 'https://schema.org', '@graph': [{ ...article, video: { '@id': video['@id'] } }, video] };
 }

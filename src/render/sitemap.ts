@@ -4,6 +4,7 @@ import type { ItemRecord } from '../model/schema';
 import { renderWithin } from './budget';
 import { embedUrl, itemUrl, mediaUrl, siteName, siteUrl, type Site } from './document';
 import { escapeHtml, finalXml } from './escape';
+import { shownCounts, watched, type Counts } from './item-counts';
 
 /** Items per sitemap page; full pages never change when a new item arrives. */
 export const SITEMAP_PAGE = 1000;
@@ -22,10 +23,12 @@ export function renderSitemapIndex(site: Site, count: number): string {
   );
 }
 
-// Google's limits: a description of at most 2048 characters, at most 32 tags.
-function videoEntry(site: Site, item: ItemRecord): string {
+// Google's limits: a description of at most 2048 characters, at most 32 tags. The elements are in the
+// order of Google's schema (sitemap-video/1.1), a sequence: view_count comes before publication_date.
+function videoEntry(site: Site, item: ItemRecord, live: Counts | null): string {
   const v = item.video;
   if (!v || !item.image) return '';
+  const counts = shownCounts(item, live);
   return [
     '<video:video>',
     `<video:thumbnail_loc>${escapeHtml(mediaUrl(site, item.image.url))}</video:thumbnail_loc>`,
@@ -34,22 +37,25 @@ function videoEntry(site: Site, item: ItemRecord): string {
     `<video:content_loc>${escapeHtml(mediaUrl(site, v.url))}</video:content_loc>`,
     `<video:player_loc>${escapeHtml(embedUrl(site, item))}</video:player_loc>`,
     `<video:duration>${Math.round(v.duration)}</video:duration>`,
+    ...(counts ? [`<video:view_count>${watched(counts)}</video:view_count>`] : []),
     `<video:publication_date>${escapeHtml(item.published)}</video:publication_date>`,
-    ...(item.stats ? [`<video:view_count>${item.stats.views}</video:view_count>`] : []),
     ...item.tags.slice(0, 32).map((t) => `<video:tag>${escapeHtml(t)}</video:tag>`),
     '</video:video>',
   ].join('');
 }
 
-/** One sitemap page of items (oldest first); video entries for as many as the byte budget holds. */
-export function renderSitemapPage(site: Site, items: readonly ItemRecord[]): string {
+/**
+ * One sitemap page of items (oldest first); video entries for as many as the byte budget holds.
+ * `live`: each item's measured counts, as the writer last applied them.
+ */
+export function renderSitemapPage(site: Site, items: readonly ItemRecord[], live: (slug: string) => Counts | null = () => null): string {
   return renderWithin(items.length, (full) =>
     doc(
       'urlset',
       `${URLSET} xmlns:video="http://www.google.com/schemas/sitemap-video/1.1"`,
       items.map(
         (i, k) =>
-          `  <url><loc>${escapeHtml(itemUrl(site, i))}</loc><lastmod>${escapeHtml(i.updated ?? i.published)}</lastmod>${k < full ? videoEntry(site, i) : ''}</url>`,
+          `  <url><loc>${escapeHtml(itemUrl(site, i))}</loc><lastmod>${escapeHtml(i.updated ?? i.published)}</lastmod>${k < full ? videoEntry(site, i, live(i.slug)) : ''}</url>`,
       ),
     ),
   );

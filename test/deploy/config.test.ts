@@ -23,6 +23,7 @@ describe('config', () => {
       kvReadTimeoutMs: 2000,
       audienceSink: 'local',
       audienceAccountId: '',
+      liveCountsEveryMs: 60_000,
     });
   });
 
@@ -80,11 +81,21 @@ describe('config', () => {
         KV_STALE_WAIT_MS: bad,
         KV_READ_TIMEOUT_MS: bad,
         PAGE_SIZE: bad,
+        LIVE_COUNTS_EVERY_MS: bad,
       });
       expect(
-        [c.kvWriteGapMs, c.purgeGapMs, c.purgeTimeoutMs, c.hubTimeoutMs, c.kvStaleWaitMs, c.kvReadTimeoutMs, c.pageSize],
+        [
+          c.kvWriteGapMs,
+          c.purgeGapMs,
+          c.purgeTimeoutMs,
+          c.hubTimeoutMs,
+          c.kvStaleWaitMs,
+          c.kvReadTimeoutMs,
+          c.pageSize,
+          c.liveCountsEveryMs,
+        ],
         String(bad),
-      ).toEqual([1000, 12_000, 10_000, 10_000, 250, 5000, 50]);
+      ).toEqual([1000, 12_000, 10_000, 10_000, 250, 5000, 50, 3_600_000]);
     }
     expect(withVars({ PURGE_TIMEOUT_MS: '2500', HUB_TIMEOUT_MS: '0' })).toMatchObject({ purgeTimeoutMs: 2500, hubTimeoutMs: 0 });
   });

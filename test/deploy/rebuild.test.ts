@@ -1,5 +1,13 @@
 // Full re-renders: forced by the API, started by a stale render version (cron or request), and the render-version golden test.
-import { SELF, abortAllDurableObjects, createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
+import {
+  SELF,
+  abortAllDurableObjects,
+  createExecutionContext,
+  createScheduledController,
+  env,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import Wirefeed from '../../src/index';
 import { RENDER_VERSION } from '../../src/render/version';
@@ -129,7 +137,7 @@ describe('rebuild', () => {
     const readers = pollFeeds();
     // No request reaches the writer before the cron does: the Cron Trigger's handler, as the runtime calls it.
     const ctx = createExecutionContext();
-    await new Wirefeed(ctx, env).scheduled();
+    await new Wirefeed(ctx, env).scheduled(createScheduledController());
     await waitOnExecutionContext(ctx);
     await driveRebuild();
     expect(await readers.stop()).toBeGreaterThan(0);

@@ -1,5 +1,12 @@
 // Deploys the writer must notice: new deployment settings (URL, hub, page size) and a new render version mid-rebuild.
-import { abortAllDurableObjects, createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
+import {
+  abortAllDurableObjects,
+  createExecutionContext,
+  createScheduledController,
+  env,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import Wirefeed from '../../src/index';
@@ -39,7 +46,7 @@ const SCOPES: [string, number][] = [
 /** The Cron Trigger, as the runtime calls it. */
 async function cron(): Promise<void> {
   const ctx = createExecutionContext();
-  await new Wirefeed(ctx, env).scheduled();
+  await new Wirefeed(ctx, env).scheduled(createScheduledController());
   await waitOnExecutionContext(ctx);
 }
 

@@ -1,6 +1,13 @@
 // Issue 15 §3: once putSite, rebuild or the cron's tick has committed, a failure while writing never
 // makes the answer say nothing was stored; the alarm finishes the work.
-import { createExecutionContext, env, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import Wirefeed from '../../src/index';
 import { api, get, publish, publisherStub, sleep, syntheticItem } from '../helpers';
@@ -69,7 +76,7 @@ describe('a failure after the commit', () => {
     await sleep(at - Date.now() + 150);
     // The tick releases the story (committed), then cannot book its writes.
     const ctx = createExecutionContext();
-    await expect(new Wirefeed(ctx, env).scheduled()).resolves.toBeUndefined();
+    await expect(new Wirefeed(ctx, env).scheduled(createScheduledController())).resolves.toBeUndefined();
     await waitOnExecutionContext(ctx);
     const s = await status();
     expect(s.items).toEqual({ published: 1, scheduled: 0 });

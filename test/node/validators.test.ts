@@ -297,6 +297,34 @@ describe('the video podcast, as podcast apps read it', () => {
   });
 });
 
+describe('the video sitemap', () => {
+  /** jing's verdict on `xml` against the video sitemap schema (Google's element order). */
+  function jingSitemap(xml: string, name: string) {
+    writeFileSync(join(dir, name), xml);
+    return spawnSync('jing', ['-c', 'test/fixtures/sitemap-video.rnc', join(dir, name)], { encoding: 'utf8' });
+  }
+
+  it("with the seed's view_count, is valid in Google's element order (view_count before publication_date)", async () => {
+    const xml = await (await fetch(`${w.url}/sitemaps/1.xml`)).text();
+    expect(xml).toMatch(/<video:view_count>\d+<\/video:view_count><video:publication_date>/);
+    const r = jingSitemap(xml, 'sitemap-1.xml');
+    expect(r.stdout.trim(), r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('can fail: view_count after publication_date is refused', async () => {
+    const xml = await (await fetch(`${w.url}/sitemaps/1.xml`)).text();
+    const swapped = xml.replace(
+      /(<video:view_count>\d+<\/video:view_count>)(<video:publication_date>[^<]*<\/video:publication_date>)/,
+      '$2$1',
+    );
+    expect(swapped).not.toBe(xml);
+    const r = jingSitemap(swapped, 'sitemap-swapped.xml');
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toMatch(/error/);
+  });
+});
+
 describe('newsroom CLI', () => {
   it('publishes content/ and names the file and field of a bad item, changing nothing for it', () => {
     const bad = mkdtempSync(join(tmpdir(), 'wirefeed-content-'));

@@ -1,6 +1,6 @@
 // AUDIENCE_SINK = "none": the gateway counts nothing (no point, no salt, no write, no rollup) and every
 // read answers exactly as it does with counting on.
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import Wirefeed from '../../src/index';
 import { api, publish, syntheticItem } from '../helpers';
@@ -67,7 +67,7 @@ describe('AUDIENCE_SINK = "none"', () => {
     // Another reader (views are one per reader a day), counted again.
     await visit('/articles/item-1', { address: '198.51.100.10' });
     const ctx = createExecutionContext();
-    await new Wirefeed(ctx, { ...env, ...OFF }).scheduled();
+    await new Wirefeed(ctx, { ...env, ...OFF }).scheduled(createScheduledController({ scheduledTime: Date.now() }));
     await waitOnExecutionContext(ctx);
     expect(await rawPoints()).toHaveLength(1);
     const stats = async () => (await (await api('GET', '/stats?by=item&from=2031-05-17&to=2031-05-17')).json<any>()).rows;

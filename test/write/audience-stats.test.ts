@@ -1,5 +1,5 @@
 // GET /api/stats: the shape DESIGN.md gives, every `by`, the 422s, the token; and the cron rollup that feeds it.
-import { SELF, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { SELF, createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import Wirefeed from '../../src/index';
 import { api, ORIGIN, publish, syntheticItem } from '../helpers';
@@ -110,7 +110,9 @@ describe('the rollup', () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     const ctx = createExecutionContext();
     // The Analytics Engine sink without its account id: the rollup cannot read anything back.
-    await expect(new Wirefeed(ctx, { ...env, AUDIENCE_SINK: 'analytics-engine' }).scheduled()).resolves.toBeUndefined();
+    await expect(
+      new Wirefeed(ctx, { ...env, AUDIENCE_SINK: 'analytics-engine' }).scheduled(createScheduledController()),
+    ).resolves.toBeUndefined();
     await waitOnExecutionContext(ctx);
     expect(errors).toHaveBeenCalledWith('audience rollup failed', expect.stringMatching(/AUDIENCE_ACCOUNT_ID/));
     errors.mockRestore();

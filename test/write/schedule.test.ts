@@ -1,5 +1,12 @@
 // Scheduled (embargoed) stories: hidden from every public output until their time, then released by the alarm or the cron.
-import { createExecutionContext, env, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import Wirefeed from '../../src/index';
 import { api, get, ORIGIN, publish, publisherStub, sleep, syntheticItem } from '../helpers';
@@ -186,7 +193,7 @@ describe('scheduled items', () => {
     expect((await get('/videos/cron-clip')).status).toBe(404);
     // The Cron Trigger's handler, as the runtime calls it every minute.
     const ctx = createExecutionContext();
-    await new Wirefeed(ctx, env).scheduled();
+    await new Wirefeed(ctx, env).scheduled(createScheduledController());
     await waitOnExecutionContext(ctx);
     await settle();
     expect(await feedIds('/feed.json')).toEqual([r.id]);

@@ -1,0 +1,24 @@
+// Each item's all-time totals from the audience series: what the live counts on its page are made of.
+
+/** The item metrics an item page shows; any of them may have no rows yet (nothing counted it). */
+export const LIVE_METRICS = ['views', 'shares', 'plays'] as const;
+export type LiveMetric = (typeof LIVE_METRICS)[number];
+
+/** One item address (the slug it was counted under) and its totals; a metric with no rows is absent. */
+export type ItemTotals = { slug: string } & Partial<Record<LiveMetric, number>>;
+
+/** Sums the `item` series of every live metric over all time, one entry per slug. */
+export function itemTotalsOf(sql: SqlStorage): ItemTotals[] {
+  const bySlug = new Map<string, ItemTotals>();
+  const rows = sql.exec<{ key: string; metric: LiveMetric; v: number }>(
+    `SELECT key, metric, SUM(value) AS v FROM series WHERE dim = 'item' AND metric IN (${LIVE_METRICS.map(() => '?').join(', ')})
+     GROUP BY key, metric`,
+    ...LIVE_METRICS,
+  );
+  for (const r of rows) {
+    const t = bySlug.get(r.key) ?? { slug: r.key };
+    t[r.metric] = r.v;
+    bySlug.set(r.key, t);
+  }
+  return [...bySlug.values()];
+}

@@ -1,0 +1,66 @@
+// Live counts into the writer: the totals the audience rollup measured → the items whose numbers
+// changed → the jobs they owe (their page; a video's sitemap page too). Feeds never show counts.
+import type { Counts } from '../render/item-counts';
+import { SITEMAP_PAGE } from '../render/sitemap';
+import type { Books } from './books';
+import type { Job } from './jobs';
+import type { Stores } from './stores';
+
+/** One address's all-time totals as the rollup has them (src/audience/totals.ts); a metric nothing has counted yet is absent. */
+export type ItemTotals = { slug: string } & Partial<Counts>;
+
+/** When live counts may next be applied (ms): at once the first time, then `everyMs` after the last application. */
+export function countsDueAt(books: Books, everyMs: number): number {
+  const last = books.num('countsAt');
+  return last === null ? 0 : last + everyMs;
+}
+
+// The store sums REAL columns: a whole, non-negative count, whatever it was handed.
+const whole = (n: number | undefined) => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
+
+const same = (a: Counts, b: Counts) => a.views === b.views && a.shares === b.shares && a.plays === b.plays;
+
+/**
+ * The items `totals` change: each total is folded into the published item it counts for (a renamed
+ * item's old address into the item; a withdrawn, scheduled or unknown address is ignored), and an
+ * item whose numbers differ from those last applied is one entry. Reads only.
+ */
+export function changedCounts(stores: Pick<Stores, 'items' | 'counts'>, totals: readonly ItemTotals[]): Changed[] {
+  const { items, counts } = stores;
+  const folded = new Map<string, Changed>();
+  for (const t of totals) {
+    const live = items.liveAt(t.slug);
+    if (!live) continue;
+    const f = folded.get(live.slug) ?? { ...live, counts: { views: 0, shares: 0, plays: 0 } };
+    f.counts.views += whole(t.views);
+    f.counts.shares += whole(t.shares);
+    f.counts.plays += whole(t.plays);
+    folded.set(live.slug, f);
+  }
+  return [...folded.values()].filter((f) => !same(counts.get(f.slug) ?? { views: 0, shares: 0, plays: 0 }, f.counts));
+}
+
+/** One item whose shown numbers change. */
+export interface Changed {
+  slug: string;
+  seq: number;
+  video: boolean;
+  counts: Counts;
+}
+
+/**
+ * Records `changed` as applied at `at` (and the application time), and returns the jobs they owe:
+ * each item's page and, for a video, its sitemap page.
+ */
+export function applyCounts(stores: Pick<Stores, 'counts' | 'books'>, changed: readonly Changed[], at: number): Job[] {
+  const jobs: Job[] = [];
+  const sitemapPages = new Set<number>();
+  for (const c of changed) {
+    stores.counts.set(c.slug, c.counts, at);
+    jobs.push({ t: 'slug', slug: c.slug });
+    if (c.video) sitemapPages.add(Math.ceil(c.seq / SITEMAP_PAGE));
+  }
+  for (const page of sitemapPages) jobs.push({ t: 'sitemap', page });
+  stores.books.setNum('countsAt', at);
+  return jobs;
+}
