@@ -38,6 +38,9 @@ export interface Seen {
   download?: { key: string; size: number; minute: number };
 }
 
+/** Whether the browser asked not to be tracked (Do Not Track, Global Privacy Control): its page views and beacons are not counted. */
+export const optedOut = (h: Headers): boolean => h.get('DNT') === '1' || h.get('Sec-GPC') === '1';
+
 /** The data point a request makes, or null when it is not counted (a bot, a 404, a refusal). */
 export async function pointFor(
   env: Env,
@@ -61,7 +64,7 @@ export async function pointFor(
   }
   const agent = classifyAgent(ua);
   if (tap.kind === 'view') {
-    if (status !== 200 || agent.type !== 'other') return null;
+    if (status !== 200 || agent.type !== 'other' || optedOut(request.headers)) return null;
     // The visitor's daily key, so the rollup counts one view a day per person and item, however often they reload.
     return { ...base, kind: 'view', key: tap.key, visitor: await visitorKey(await dailySalt(env, now), address, ua ?? '') };
   }

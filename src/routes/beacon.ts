@@ -2,7 +2,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { beaconPoints, MAX_BEACON_BYTES, parseBeacon, type Beacon } from '../audience/beacon';
-import { recordPoints } from '../audience/count';
+import { optedOut, recordPoints } from '../audience/count';
 import { counting } from '../audience/sink';
 import { dailySalt, visitorKey } from '../audience/keys';
 import { isPerson } from '../audience/user-agents';
@@ -19,7 +19,6 @@ const TYPES = /^(?:text\/plain|application\/json)$/i;
 const noContent = () => new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
 
 /** Whether the browser asks not to be tracked: Do Not Track or Global Privacy Control. */
-const optedOut = (h: Headers) => h.get('DNT') === '1' || h.get('Sec-GPC') === '1';
 
 /** The beacon in the body, or a 4xx naming what is wrong with it. */
 async function readBeacon(c: Context<AppEnv>): Promise<Beacon> {

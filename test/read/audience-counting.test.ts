@@ -69,7 +69,7 @@ describe('feed subscribers', () => {
 });
 
 describe('item page views', () => {
-  it('people count, once a day each (reloads do not add up); bots, tools, 404s and other pages do not', async () => {
+  it('people count, once a day each (reloads do not add up); bots, tools, DNT/GPC, 404s and other pages do not', async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: DAY1 });
     expect((await visit('/articles/item-1')).status).toBe(200);
     await visit('/articles/item-1', { address: '198.51.100.9' });
@@ -77,6 +77,9 @@ describe('item page views', () => {
     await visit('/articles/item-1', { ua: 'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)' });
     await visit('/articles/item-1', { ua: 'Twitterbot/1.0' });
     await visit('/articles/item-1', { ua: 'curl/8.5.0' });
+    // Readers who ask not to be tracked (Do Not Track, Global Privacy Control) get the page, uncounted.
+    expect((await visit('/articles/item-1', { address: '198.51.100.20', headers: { DNT: '1' } })).status).toBe(200);
+    expect((await visit('/articles/item-1', { address: '198.51.100.21', headers: { 'Sec-GPC': '1' } })).status).toBe(200);
     await visit('/articles/no-such-item');
     await visit('/');
     await visit('/oembed?url=' + encodeURIComponent(`${ORIGIN}/articles/item-1`));
