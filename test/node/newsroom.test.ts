@@ -37,7 +37,8 @@ beforeAll(async () => {
   expect(await hit('/feed.xml', BROWSER_UA)).toBe(200);
   expect(await hit('/feed.atom', INOREADER)).toBe(200);
   expect(await hit('/feed.json', 'Googlebot/2.1 (+http://www.google.com/bot.html)')).toBe(200);
-  for (let i = 0; i < 3; i++) expect(await hit(VIDEO, BROWSER_UA)).toBe(200);
+  // Three readers (views are one per reader a day: each browser here is another User-Agent).
+  for (let i = 0; i < 3; i++) expect(await hit(VIDEO, `${BROWSER_UA} reader/${i}`)).toBe(200);
   expect(await hit(ARTICLE, BROWSER_UA)).toBe(200);
   // A partner's fetch of its document, with a credential made through the API.
   const issued = await (await api('/partners/msn-start/credentials', { method: 'POST', body: '{"type":"bearer"}' })).json();
