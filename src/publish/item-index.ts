@@ -160,6 +160,14 @@ export class ItemIndex {
   }
 
   /** Every slug the writer owes documents for: live items and old addresses. */
+  /** Ids of every published item, oldest first. */
+  publishedIds(): string[] {
+    return this.sql
+      .exec<{ id: string }>("SELECT id FROM items WHERE state = 'published' ORDER BY seq")
+      .toArray()
+      .map((r) => r.id);
+  }
+
   allSlugs(): string[] {
     const live = this.sql.exec<{ slug: string }>("SELECT slug FROM items WHERE state = 'published' ORDER BY seq DESC").toArray();
     const old = this.sql.exec<{ slug: string }>('SELECT slug FROM aliases').toArray();

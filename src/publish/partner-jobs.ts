@@ -10,12 +10,15 @@ import { partnerFeedPath, partnerItemPath, partnerListPath, type PartnerEntry } 
 import { partnerKey } from '../store/kv-store';
 import type { ItemIndex } from './item-index';
 import type { Carried, PartnerStore } from './partner-store';
+import type { RelatedIndex } from './related';
 import type { JobOutput } from './render-jobs';
 
 /** What a partner job may read. */
 export interface PartnerView {
   items: Pick<ItemIndex, 'itemById'>;
   partners: Pick<PartnerStore, 'get' | 'shown' | 'shownCount' | 'shownBySlug'>;
+  /** Each item's stored related coverage (ninjs carries it as associations). */
+  related: Pick<RelatedIndex, 'listsOf'>;
   /** Keys of the documents KV holds under a prefix. */
   heldUnder: (prefix: string) => string[];
   held: (key: string) => boolean;
@@ -32,8 +35,11 @@ export const PARTNER_TYPES = { rss: 'application/rss+xml; charset=utf-8', json: 
 /** Where every document of a partner lives in KV. */
 export const partnerPrefix = (id: string) => partnerKey(`/partners/${id}/`);
 
-/** A row as a document entry: the live record from the index, or the record it was taken down as. */
-function entryOf(view: PartnerView, c: Carried, out: JobOutput): PartnerEntry | null {
+/**
+ * A row as a document entry: the live record from the index, or the record it was taken down as; with
+ * its stored related coverage when `related` (ninjs) and the entry is live.
+ */
+function entryOf(view: PartnerView, c: Carried, out: JobOutput, related = false): PartnerEntry | null {
   const raw = c.record ?? view.items.itemById(c.item)?.record;
   if (!raw) return null;
   const r = v.safeParse(ItemRecord, raw);
@@ -42,14 +48,16 @@ function entryOf(view: PartnerView, c: Carried, out: JobOutput): PartnerEntry | 
     out.bad.push({ slug: c.slug, error: `its stored record no longer passes the schema: ${p.field} ${p.message}` });
     return null;
   }
-  return { item: r.output, status: c.status === 'held' ? 'live' : c.status, changedAt: new Date(c.changedAt).toISOString() };
+  const status = c.status === 'held' ? 'live' : c.status;
+  const list = related && status === 'live' ? view.related.listsOf([c.item]).get(c.item) : undefined;
+  return { item: r.output, status, changedAt: new Date(c.changedAt).toISOString(), ...(list ? { related: list } : {}) };
 }
 
 /** The entries one page of a partner's documents shows, newest first. */
-export function partnerEntries(view: PartnerView, id: string, page: number, out: JobOutput): PartnerEntry[] {
+export function partnerEntries(view: PartnerView, id: string, page: number, out: JobOutput, related = false): PartnerEntry[] {
   return view.partners
     .shown(id, page * PARTNER_PAGE, PARTNER_PAGE)
-    .map((c) => entryOf(view, c, out))
+    .map((c) => entryOf(view, c, out, related))
     .filter((e): e is PartnerEntry => e !== null);
 }
 
@@ -73,7 +81,7 @@ export function partnerJob(view: PartnerView, id: string, out: JobOutput): void 
       const { text } = renderPartnerDoc({
         site: view.site,
         partner,
-        entries: partnerEntries(view, id, page, out),
+        entries: partnerEntries(view, id, page, out, true),
         ...(next ? { next } : {}),
       });
       put(partnerListPath(id, page), text, PARTNER_TYPES.json);
@@ -92,7 +100,7 @@ export function partnerItemJob(view: PartnerView, id: string, slug: string, out:
   const key = partnerKey(partnerItemPath(id, slug));
   const partner = view.partners.get(id)?.partner;
   const row = partner?.profile === 'ninjs' ? view.partners.shownBySlug(id, slug) : null;
-  const entry = row ? entryOf(view, row, out) : null;
+  const entry = row ? entryOf(view, row, out, true) : null;
   if (partner && entry)
     out.puts.push({ key, body: renderNinjsItem({ site: view.site, partner }, entry), type: PARTNER_TYPES.json, cache: 'page' });
   else if (view.held(key)) out.deletes.push(key);

@@ -159,6 +159,8 @@ async function scopeJob(view: RenderView, scope: Scope, requested: number, out: 
   }
   out.bad.push(...found.bad);
   const d: FeedDoc = { ...found.doc, site: view.site };
+  // Each entry's stored list, one read for the document; archive pages stay as they were written.
+  if (!d.page) d.related = view.related.listsOf(d.items.map((i) => i.id));
   const guid = await podcastGuid(view.site, scope);
   const cache: CacheClass = d.page ? 'archive' : 'current';
   out.puts.push(
@@ -192,7 +194,7 @@ function slugJob(view: RenderView, slug: string, out: JobOutput): void {
   const target = alias?.status === 'moved' ? db.itemById(alias.id) : null;
   if (live) {
     const page = itemPath(live.kind, slug);
-    want(page, renderItemPage(site, live), CONTENT_TYPES.html);
+    want(page, renderItemPage(site, live, view.related.listsOf([live.id]).get(live.id)), CONTENT_TYPES.html);
     // The same slug under the other kind: where a page once stood (the kind was changed), send people on.
     want(itemPath(live.kind === 'video' ? 'article' : 'video', slug), itemUrl(site, live), REDIRECT, true);
     if (live.video) want(embedPath(slug), renderEmbedPage(site, live), CONTENT_TYPES.html);

@@ -5,6 +5,7 @@ import { ItemIndex } from './item-index';
 import { JobQueue } from './jobs';
 import { Outbox } from './outbox';
 import { PartnerStore } from './partner-store';
+import { RelatedIndex } from './related';
 import { ScopeIndex } from './scope-index';
 
 /** Every store of the writer; the schema they read and write is db-schema.ts's. */
@@ -15,6 +16,7 @@ export interface Stores {
   queue: JobQueue;
   outbox: Outbox;
   partners: PartnerStore;
+  related: RelatedIndex;
 }
 
 /** Opens the stores over `sql` (already migrated: nothing here creates a table). */
@@ -26,6 +28,7 @@ export function openStores(sql: SqlStorage): Stores {
     queue: new JobQueue(sql),
     outbox: new Outbox(sql),
     partners: new PartnerStore(sql),
+    related: new RelatedIndex(sql),
   };
 }
 

@@ -1,5 +1,16 @@
 // The render model shared by every format: a site, a scope's page of items, and the URLs they use.
-import { absolute, embedPath, feedPath, itemPath, nameScope, pagePath, transcriptPath, type FeedFormat, type Scope } from '../model/paths';
+import {
+  absolute,
+  embedPath,
+  feedPath,
+  itemPath,
+  nameScope,
+  pagePath,
+  transcriptPath,
+  type FeedFormat,
+  type ItemKind,
+  type Scope,
+} from '../model/paths';
 import type { NameKind } from '../model/names';
 import type { ItemRecord, Site } from '../model/schema';
 import { escapeHtml } from './escape';
@@ -25,6 +36,19 @@ export interface FeedDoc {
    * title, link and dates. Absent means everything in full.
    */
   detail?: { full: number; lean: number };
+  /**
+   * Each item's related coverage, by item id, as the writer stored it (src/publish/related.ts). Only
+   * subscription documents carry it; archive pages are left as they are.
+   */
+  related?: ReadonlyMap<string, readonly RelatedLink[]>;
+}
+
+/** Another published item an item lists as related coverage (the writer's choice): enough to link and name it. */
+export interface RelatedLink {
+  id: string;
+  slug: string;
+  kind: ItemKind;
+  title: string;
 }
 
 /** How much of item `i` a document carries: 2 full, 1 summary, 0 title and link only. */

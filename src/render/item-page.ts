@@ -6,6 +6,7 @@ import { clockDuration, embedUrl, itemUrl, mediaUrl, namesOf, siteName, siteUrl,
 import { jsonForScript } from './escape';
 import { jsonLd } from './json-ld';
 import { layout, type FeedScope } from './layout';
+import { relatedCoverage, type RelatedLink } from './related';
 import { shortDate } from './scope-page';
 
 /** The oEmbed endpoint URL for one of our pages. */
@@ -93,8 +94,11 @@ function itemFeeds(site: Site, item: ItemRecord): FeedScope[] {
   ];
 }
 
-/** Renders the item page; bylines, tags and the section link to their pages, which link their feeds. */
-export function renderItemPage(site: Site, item: ItemRecord): string {
+/**
+ * Renders the item page; bylines, tags and the section link to their pages, which link their feeds.
+ * `related` is the related coverage the writer stored for it (src/publish/related.ts).
+ */
+export function renderItemPage(site: Site, item: ItemRecord, related?: readonly RelatedLink[]): string {
   const url = itemUrl(site, item);
   const { video: v, image: img } = item;
   const names = namesOf(site, item);
@@ -114,7 +118,7 @@ ${v ? player(site, item, false) : img ? html`<p><img src="${mediaUrl(site, img.u
 ${raw(item.bodyHtml)}
 ${item.transcript ? html`<details><summary>Transcript</summary><p>${item.transcript}</p><p><a href="${transcriptUrl(site, item)}">Transcript as text</a></p></details>` : ''}
 ${names.tags.length ? html`<p class="tags">${names.tags.map((t) => html`<a rel="tag" href="${t.page}">#${t.name}</a>`)}</p>` : ''}
-</article></main>`;
+</article>${relatedCoverage(site, related)}</main>`;
   return layout(site, {
     title: `${item.title} — ${siteName(site)}`,
     lang: item.language,

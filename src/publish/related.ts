@@ -1,0 +1,116 @@
+// Related coverage: each published item's list of related items, computed once when the item is
+// committed (or released, or a rebuild starts) and stored, so every render only reads it; and the
+// lists, pages and feeds a change of a listed item owes, found through the stored lists.
+import type { Scope } from '../model/paths';
+import type { ItemRecord } from '../model/schema';
+import type { RelatedLink } from '../render/document';
+import type { Job } from './jobs';
+import { partnerJobs } from './partner-change';
+import type { Pass } from './stores';
+
+/** How many related items an item lists at most. */
+export const RELATED_MAX = 5;
+
+/**
+ * How far from an item its candidates are looked for, in positions of each of its tag and section
+ * scopes, each side. It bounds both ways: computing a list reads at most 2·WINDOW+1 members per scope,
+ * whatever the archive holds; and an item can be listed only by items within WINDOW of it in a scope
+ * they share, so a withdrawal re-renders at most 2·WINDOW pages per scope of the withdrawn item.
+ */
+export const RELATED_WINDOW = 10;
+
+/** Synchronous SQL over the `related` table (db-schema.ts): who lists whom, at which position. */
+export class RelatedIndex {
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** Replaces item `id`'s list with `list` (a write). */
+  store(id: string, list: readonly RelatedLink[]): void {
+    this.drop(id);
+    list.forEach((r, i) =>
+      this.sql.exec('INSERT INTO related (id, position, other, kind, title) VALUES (?, ?, ?, ?, ?)', id, i + 1, r.id, r.kind, r.title),
+    );
+  }
+
+  /** Drops item `id`'s own list (a write): it is withdrawn or scheduled. */
+  drop(id: string): void {
+    this.sql.exec('DELETE FROM related WHERE id = ?', id);
+  }
+
+  /** The items whose stored lists name `other`, with their slugs. */
+  listers(other: string): { id: string; slug: string }[] {
+    return this.sql
+      .exec<{ id: string; slug: string }>(
+        'SELECT DISTINCT r.id, i.slug FROM related r JOIN items i ON i.id = r.id WHERE r.other = ? ORDER BY i.seq',
+        other,
+      )
+      .toArray();
+  }
+
+  /**
+   * The stored lists of `ids` (the entries of a document), by id: one read, no record parsed. Only
+   * published items are linked, whatever a list says, and under the slug they hold now.
+   */
+  listsOf(ids: readonly string[]): Map<string, RelatedLink[]> {
+    const out = new Map<string, RelatedLink[]>();
+    if (!ids.length) return out;
+    const rows = this.sql
+      .exec<{ item: string; id: string; slug: string; kind: RelatedLink['kind']; title: string }>(
+        `SELECT r.id AS item, r.other AS id, i.slug, r.kind, r.title FROM related r JOIN items i ON i.id = r.other
+        WHERE r.id IN (SELECT value FROM json_each(?)) AND i.state = 'published' ORDER BY r.id, r.position`,
+        JSON.stringify(ids),
+      )
+      .toArray();
+    for (const { item, ...link } of rows) {
+      const list = out.get(item);
+      if (list) list.push(link);
+      else out.set(item, [link]);
+    }
+    return out;
+  }
+}
+
+/** Computes and stores the list of published item `id` (its memberships already written). */
+export function refreshRelated(pass: Pass, id: string): void {
+  const { scopes, related } = pass.stores;
+  related.store(id, scopes.relatedCandidates(id, RELATED_WINDOW, RELATED_MAX));
+}
+
+/** What others' lists show of an item: when none of it changed, and it stays published, no list needs it. */
+const shownFacts = (r: ItemRecord) => `${r.slug}\n${r.kind}\n${r.title}`;
+
+/** Whether a change of an item from `before` to `after` (null: not published) owes the lists naming it. */
+export const listersOwed = (before: ItemRecord | null, after: ItemRecord | null): boolean =>
+  before !== null && (after === null || shownFacts(before) !== shownFacts(after));
+
+/**
+ * Item `id` was withdrawn, scheduled back or renamed (or retitled): every item whose stored list names
+ * it gets its list computed again, and owes its page and the subscription documents of its scopes
+ * (their entries carry its list), and the ninjs partner documents that carry it live. Found through the
+ * stored lists: no other page is touched. Call after the change's index writes.
+ */
+export function relistNaming(pass: Pass, id: string): Job[] {
+  const { related, scopes } = pass.stores;
+  const jobs: Job[] = [];
+  const ids: string[] = [];
+  const feeds = new Set<Scope>();
+  for (const l of related.listers(id)) {
+    refreshRelated(pass, l.id);
+    ids.push(l.id);
+    jobs.push({ t: 'slug', slug: l.slug });
+    for (const scope of scopes.scopesOfMember(l.id)) feeds.add(scope);
+  }
+  for (const scope of feeds) jobs.push({ t: 'scope', scope, page: 0 });
+  // ninjs partners carry each live item's list as associations: their documents of the listers too.
+  for (const partner of pass.stores.partners.readable()) {
+    if (partner.profile !== 'ninjs') continue;
+    const slugs = ids.map((i) => pass.stores.partners.carried(partner.id, i)).filter((c) => c?.status === 'live');
+    if (slugs.length)
+      jobs.push(
+        ...partnerJobs(
+          partner,
+          slugs.map((c) => c?.slug ?? ''),
+        ),
+      );
+  }
+  return jobs;
+}
