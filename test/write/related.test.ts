@@ -17,6 +17,7 @@ import {
   sleep,
   syntheticItem,
 } from '../helpers';
+import { ninjsItem, ninjsList, putPartner } from '../partners-helpers';
 
 const HOUR = 3_600_000;
 const BASE = Date.UTC(2025, 5, 1);
@@ -161,6 +162,31 @@ describe('related coverage in subscription feeds', () => {
         articleUrl('feed-b'),
       ]);
     }
+  });
+});
+
+describe('related coverage for partners', () => {
+  it('ninjs objects carry the stored list as associations, and lose a withdrawn story from them', async () => {
+    await putPartner('rel-lic', { name: 'Related licensee', profile: 'ninjs', scope: { sections: ['Nj Desk'] } });
+    const recent = (slug: string, minutes: number) =>
+      story(slug, 0, ['nj-tag'], 'Nj Desk', { published: iso(Date.now() - 3_600_000 + minutes * 60_000) });
+    await publish(recent('nj-a', 1));
+    await publish(recent('nj-b', 2));
+    const c = await publish(recent('nj-c', 3));
+    await runAlarmsUntil();
+    const related = (o: any) => (o.associations ?? []).filter((a: any) => a.rel === 'related');
+    const object = await ninjsItem('rel-lic', 'nj-c');
+    expect(object.uri).toBe(c.id);
+    expect(related(object).map((a: any) => [a.name, a.altIds[0].value])).toEqual([
+      ['Story nj-b', articleUrl('nj-b')],
+      ['Story nj-a', articleUrl('nj-a')],
+    ]);
+    for (const a of related(object)) expect(a).toMatchObject({ type: 'text', headlines: [{ role: 'main', value: a.name }] });
+    expect(related((await ninjsList('rel-lic')).find((o: any) => o.uri === c.id)).length).toBe(2);
+    expect((await api('DELETE', '/items/nj-a')).status).toBe(200);
+    await runAlarmsUntil();
+    expect(related(await ninjsItem('rel-lic', 'nj-c')).map((a: any) => a.name)).toEqual(['Story nj-b']);
+    expect(related((await ninjsList('rel-lic')).find((o: any) => o.uri === c.id)).map((a: any) => a.name)).toEqual(['Story nj-b']);
   });
 });
 
