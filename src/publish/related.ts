@@ -27,7 +27,15 @@ export class RelatedIndex {
   store(id: string, list: readonly RelatedLink[]): void {
     this.drop(id);
     list.forEach((r, i) =>
-      this.sql.exec('INSERT INTO related (id, position, other, kind, title) VALUES (?, ?, ?, ?, ?)', id, i + 1, r.id, r.kind, r.title),
+      this.sql.exec(
+        'INSERT INTO related (id, position, other, slug, kind, title) VALUES (?, ?, ?, ?, ?, ?)',
+        id,
+        i + 1,
+        r.id,
+        r.slug,
+        r.kind,
+        r.title,
+      ),
     );
   }
 
@@ -47,16 +55,18 @@ export class RelatedIndex {
   }
 
   /**
-   * The stored lists of `ids` (the entries of a document), by id: one read, no record parsed. Only
-   * published items are linked, whatever a list says, and under the slug they hold now.
+   * The stored lists of `ids` (the entries of a document), by id: one read of the lists alone, no item
+   * record touched. They hold only published items under their current slugs and titles, because every
+   * change that ends that (relistNaming) computes the lists naming the item again.
    */
   listsOf(ids: readonly string[]): Map<string, RelatedLink[]> {
     const out = new Map<string, RelatedLink[]>();
     if (!ids.length) return out;
     const rows = this.sql
       .exec<{ item: string; id: string; slug: string; kind: RelatedLink['kind']; title: string }>(
-        `SELECT r.id AS item, r.other AS id, i.slug, r.kind, r.title FROM related r JOIN items i ON i.id = r.other
-        WHERE r.id IN (SELECT value FROM json_each(?)) AND i.state = 'published' ORDER BY r.id, r.position`,
+        // CROSS JOIN keeps the order SQLite would otherwise be free to change: each id, then its rows by key.
+        `SELECT r.id AS item, r.other AS id, r.slug, r.kind, r.title FROM json_each(?) j CROSS JOIN related r ON r.id = j.value
+        ORDER BY r.id, r.position`,
         JSON.stringify(ids),
       )
       .toArray();

@@ -257,10 +257,8 @@ export class ScopeIndex {
         `WITH mine AS (SELECT scope, pos, scope LIKE ? AS is_tag FROM members WHERE id = ? AND (scope LIKE ? OR scope LIKE ?)),
         near AS (SELECT DISTINCT m.id FROM mine JOIN members m ON m.scope = mine.scope AND m.pos BETWEEN mine.pos - ? AND mine.pos + ?
           WHERE m.id <> ?),
-        scored AS (SELECT n.id,
-          (SELECT COUNT(*) FROM members x JOIN mine ON x.scope = mine.scope WHERE x.id = n.id AND mine.is_tag) AS tags,
-          (SELECT COUNT(*) FROM members x JOIN mine ON x.scope = mine.scope WHERE x.id = n.id AND NOT mine.is_tag) AS section
-          FROM near n),
+        scored AS (SELECT n.id, SUM(mine.is_tag) AS tags, SUM(NOT mine.is_tag) AS section
+          FROM near n CROSS JOIN members x ON x.id = n.id CROSS JOIN mine ON mine.scope = x.scope GROUP BY n.id),
         top AS (SELECT s.id, s.tags, s.section, i.publish_at, i.seq FROM scored s JOIN items i ON i.id = s.id
           WHERE i.state = 'published' ORDER BY s.tags DESC, s.section DESC, i.publish_at DESC, i.seq DESC LIMIT ?)
         SELECT i.id, i.slug, json_extract(i.record, '$.kind') AS kind, json_extract(i.record, '$.title') AS title
