@@ -35,11 +35,8 @@ export const PARTNER_TYPES = { rss: 'application/rss+xml; charset=utf-8', json: 
 /** Where every document of a partner lives in KV. */
 export const partnerPrefix = (id: string) => partnerKey(`/partners/${id}/`);
 
-/**
- * A row as a document entry: the live record from the index, or the record it was taken down as; with
- * its stored related coverage when `related` (ninjs) and the entry is live.
- */
-function entryOf(view: PartnerView, c: Carried, out: JobOutput, related = false): PartnerEntry | null {
+/** A row as a document entry: the live record from the index, or the record it was taken down as. */
+function entryOf(view: PartnerView, c: Carried, out: JobOutput): PartnerEntry | null {
   const raw = c.record ?? view.items.itemById(c.item)?.record;
   if (!raw) return null;
   const r = v.safeParse(ItemRecord, raw);
@@ -48,16 +45,23 @@ function entryOf(view: PartnerView, c: Carried, out: JobOutput, related = false)
     out.bad.push({ slug: c.slug, error: `its stored record no longer passes the schema: ${p.field} ${p.message}` });
     return null;
   }
-  const status = c.status === 'held' ? 'live' : c.status;
-  const list = related && status === 'live' ? view.related.listsOf([c.item]).get(c.item) : undefined;
-  return { item: r.output, status, changedAt: new Date(c.changedAt).toISOString(), ...(list ? { related: list } : {}) };
+  return { item: r.output, status: c.status === 'held' ? 'live' : c.status, changedAt: new Date(c.changedAt).toISOString() };
+}
+
+/** ninjs: each live entry with its stored related coverage (one read for them all). */
+function withRelated(view: PartnerView, entries: PartnerEntry[]): PartnerEntry[] {
+  const lists = view.related.listsOf(entries.filter((e) => e.status === 'live').map((e) => e.item.id));
+  return entries.map((e) => {
+    const related = e.status === 'live' ? lists.get(e.item.id) : undefined;
+    return related ? { ...e, related } : e;
+  });
 }
 
 /** The entries one page of a partner's documents shows, newest first. */
-export function partnerEntries(view: PartnerView, id: string, page: number, out: JobOutput, related = false): PartnerEntry[] {
+export function partnerEntries(view: PartnerView, id: string, page: number, out: JobOutput): PartnerEntry[] {
   return view.partners
     .shown(id, page * PARTNER_PAGE, PARTNER_PAGE)
-    .map((c) => entryOf(view, c, out, related))
+    .map((c) => entryOf(view, c, out))
     .filter((e): e is PartnerEntry => e !== null);
 }
 
@@ -81,7 +85,7 @@ export function partnerJob(view: PartnerView, id: string, out: JobOutput): void 
       const { text } = renderPartnerDoc({
         site: view.site,
         partner,
-        entries: partnerEntries(view, id, page, out, true),
+        entries: withRelated(view, partnerEntries(view, id, page, out)),
         ...(next ? { next } : {}),
       });
       put(partnerListPath(id, page), text, PARTNER_TYPES.json);
@@ -100,8 +104,13 @@ export function partnerItemJob(view: PartnerView, id: string, slug: string, out:
   const key = partnerKey(partnerItemPath(id, slug));
   const partner = view.partners.get(id)?.partner;
   const row = partner?.profile === 'ninjs' ? view.partners.shownBySlug(id, slug) : null;
-  const entry = row ? entryOf(view, row, out, true) : null;
+  const entry = row ? entryOf(view, row, out) : null;
   if (partner && entry)
-    out.puts.push({ key, body: renderNinjsItem({ site: view.site, partner }, entry), type: PARTNER_TYPES.json, cache: 'page' });
+    out.puts.push({
+      key,
+      body: renderNinjsItem({ site: view.site, partner }, withRelated(view, [entry])[0] ?? entry),
+      type: PARTNER_TYPES.json,
+      cache: 'page',
+    });
   else if (view.held(key)) out.deletes.push(key);
 }
