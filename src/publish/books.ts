@@ -30,7 +30,7 @@ const DEFAULT_SITE: SiteSettings = {
 };
 
 /** Numbers the writer keeps: the render version KV holds, and times (ms). */
-type NumSetting = 'rv' | 'lastPublish' | 'lastPurge' | 'newsAt';
+type NumSetting = 'rv' | 'lastPublish' | 'lastPurge' | 'newsAt' | 'relistBelow';
 type TextSetting = 'lastPurgeResult' | 'siteHash' | 'deployment';
 
 /** Synchronous SQL over the settings, docs and rebuild tables. */

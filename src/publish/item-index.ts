@@ -160,12 +160,15 @@ export class ItemIndex {
   }
 
   /** Every slug the writer owes documents for: live items and old addresses. */
-  /** Ids of every published item, oldest first. */
-  publishedIds(): string[] {
+  /** Ids and numbers of up to `limit` published items numbered below `seq`, newest first. */
+  publishedBelow(seq: number, limit: number): { id: string; seq: number }[] {
     return this.sql
-      .exec<{ id: string }>("SELECT id FROM items WHERE state = 'published' ORDER BY seq")
-      .toArray()
-      .map((r) => r.id);
+      .exec<{ id: string; seq: number }>(
+        "SELECT id, seq FROM items WHERE seq < ? AND state = 'published' ORDER BY seq DESC LIMIT ?",
+        seq,
+        limit,
+      )
+      .toArray();
   }
 
   allSlugs(): string[] {

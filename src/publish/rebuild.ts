@@ -5,7 +5,7 @@ import { byScopeKind } from '../model/paths';
 import { SITEMAP_PAGE } from '../render/sitemap';
 import { RENDER_VERSION } from '../render/version';
 import type { Job } from './jobs';
-import { refreshRelated } from './related';
+import { startRelist } from './related';
 import { rebuildRank } from './render-jobs';
 import type { RebuildProgress } from './results';
 import type { Pass, Stores } from './stores';
@@ -17,9 +17,8 @@ import type { Pass, Stores } from './stores';
  */
 export function startRebuild(pass: Pass, reason: string, force = false): void {
   const { items, scopes, queue, books, partners } = pass.stores;
-  // Every list computed again, so older pages pick up coverage published after them (and storage
-  // migrated from before related coverage gets its lists); each is a bounded, indexed query.
-  for (const id of items.publishedIds()) refreshRelated(pass, id);
+  // Every related list computed again, a batch per alarm ahead of the item pages (relistSome).
+  startRelist(pass);
   const all = scopes.scopes().sort((a, b) => byScopeKind(a.scope, b.scope));
   const jobs: Job[] = all.map((s) => ({ t: 'scope', scope: s.scope, page: 0 }));
   jobs.push({ t: 'directory' }, { t: 'news' });

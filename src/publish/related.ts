@@ -85,6 +85,27 @@ export function refreshRelated(pass: Pass, id: string): void {
   related.store(id, scopes.relatedCandidates(id, RELATED_WINDOW, RELATED_MAX));
 }
 
+/**
+ * A rebuild computes every list again, so older pages pick up coverage published after them (and
+ * storage from before related coverage gets its lists): newest first, `relistSome` at a time, so no
+ * single call grows with the archive. Until an item's turn its page keeps the list it has.
+ */
+export function startRelist(pass: Pass): void {
+  pass.stores.books.setNum('relistBelow', pass.stores.items.nextSeq());
+}
+
+/** The next `count` lists of a relist under way (a write); returns whether any are left. */
+export function relistSome(pass: Pass, count: number): boolean {
+  const { books, items } = pass.stores;
+  const below = books.num('relistBelow');
+  if (!below) return false;
+  const next = items.publishedBelow(below, count);
+  for (const it of next) refreshRelated(pass, it.id);
+  const last = next.length < count ? null : (next[next.length - 1]?.seq ?? null);
+  books.setNum('relistBelow', last);
+  return last !== null;
+}
+
 /** What others' lists show of an item: when none of it changed, and it stays published, no list needs it. */
 const shownFacts = (r: ItemRecord) => `${r.slug}\n${r.kind}\n${r.title}`;
 

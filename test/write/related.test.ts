@@ -120,6 +120,17 @@ describe('related coverage on item pages', () => {
     expect(await slugsOn('sch-c')).toEqual(['sch-b', 'sch-a']);
   });
 
+  it('a rebuild computes every list again: older pages pick up what was published after them', async () => {
+    await publish(story('rb-old', 400, ['rb-tag']));
+    await publish(story('rb-new', 401, ['rb-tag']));
+    await runAlarmsUntil();
+    expect(await slugsOn('rb-old')).toEqual([]);
+    expect((await api('POST', '/rebuild')).status).toBe(202);
+    await runAlarmsUntil();
+    expect(await slugsOn('rb-old')).toEqual(['rb-new']);
+    expect(await slugsOn('rb-new')).toEqual(['rb-old']);
+  });
+
   it('a rename re-renders the pages listing the item, which link its new address', async () => {
     const first = await publish(story('rn-old', 200, ['rn-tag']));
     await publish(story('rn-lister', 201, ['rn-tag']));
