@@ -134,14 +134,11 @@ export function relistNaming(pass: Pass, id: string): Job[] {
   // ninjs partners carry each live item's list as associations: their documents of the listers too.
   for (const partner of pass.stores.partners.readable()) {
     if (partner.profile !== 'ninjs') continue;
-    const slugs = ids.map((i) => pass.stores.partners.carried(partner.id, i)).filter((c) => c?.status === 'live');
-    if (slugs.length)
-      jobs.push(
-        ...partnerJobs(
-          partner,
-          slugs.map((c) => c?.slug ?? ''),
-        ),
-      );
+    const live = ids.flatMap((i) => {
+      const c = pass.stores.partners.carried(partner.id, i);
+      return c?.status === 'live' ? [c.slug] : [];
+    });
+    if (live.length) jobs.push(...partnerJobs(partner, live));
   }
   return jobs;
 }
