@@ -36,6 +36,7 @@ import { docKey, itemKey, type CacheClass } from '../store/kv-store';
 import type { BadRecord, ItemIndex } from './item-index';
 import type { Job } from './jobs';
 import { partnerItemJob, partnerJob, type PartnerView } from './partner-jobs';
+import { RELATED_IN_FEEDS } from './related';
 import type { ScopeIndex } from './scope-index';
 
 /** One document (or item record) a job writes, under its KV key. */
@@ -159,8 +160,8 @@ async function scopeJob(view: RenderView, scope: Scope, requested: number, out: 
   }
   out.bad.push(...found.bad);
   const d: FeedDoc = { ...found.doc, site: view.site };
-  // Each entry's stored list, one read for the document; archive pages stay as they were written.
-  if (!d.page) d.related = view.related.listsOf(d.items.map((i) => i.id));
+  // The newest entries' stored lists, one read for the document; archive pages stay as they were written.
+  if (!d.page) d.related = view.related.listsOf(d.items.slice(0, RELATED_IN_FEEDS).map((i) => i.id));
   const guid = await podcastGuid(view.site, scope);
   const cache: CacheClass = d.page ? 'archive' : 'current';
   out.puts.push(

@@ -37,8 +37,8 @@ export interface FeedDoc {
    */
   detail?: { full: number; lean: number };
   /**
-   * Each item's related coverage, by item id, as the writer stored it (src/publish/related.ts). Only
-   * subscription documents carry it; archive pages are left as they are.
+   * Related coverage, by item id, as the writer stored it (src/publish/related.ts): only subscription
+   * documents carry it, for their newest entries; archive pages are left as they are.
    */
   related?: ReadonlyMap<string, readonly RelatedLink[]>;
 }

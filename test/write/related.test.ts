@@ -212,6 +212,14 @@ describe('related coverage: cost', () => {
     console.log('KV puts for one publish into a tag of 100:', counts.put);
     expect(pagesPut(keys)).toEqual(['doc:/articles/bulk-new']);
     expect(await slugsOn('bulk-new')).toEqual(['bulk-99', 'bulk-98', 'bulk-97', 'bulk-96', 'bulk-95']);
+    // The subscription feed carries the lists of its newest ten entries (RELATED_IN_FEEDS), no more.
+    const feed = await (await get('/tags/bulk/feed.json')).json<any>();
+    expect(feed.items.length).toBeGreaterThan(10);
+    expect(feed.items[0]._wirefeed.related.map((r: any) => r.url)).toEqual(
+      ['99', '98', '97', '96', '95'].map((n) => articleUrl(`bulk-${n}`)),
+    );
+    expect(feed.items.slice(0, 10).every((i: any) => i._wirefeed?.related?.length === 5)).toBe(true);
+    expect(feed.items.slice(10).some((i: any) => i._wirefeed?.related)).toBe(false);
   });
 });
 
