@@ -4,7 +4,7 @@
 // 2025) and its guidelines (documentation/IPTC-NinJS-Guidelines.adoc): camelCase properties since 3.0;
 // `uri` the only required property; `pubStatus` usable | withheld | canceled; `embargoedUntil`,
 // `expires`, `usageTerms`, `copyrightNotice`, `by`; `renditions` with sizeInBytes, width, height,
-// duration; `associations` (each a ninjs object with `name` and `uri`).
+// duration; `associations` (each a ninjs object with `name` and `uri`): the picture, then related stories (rel "related").
 //
 // The list is our own envelope, not IPTC's: `{"items": [ninjs, …], "next": "<URL of the next older
 // page>"}`, newest first; `next` is absent on the last page. A withdrawn or expired item stays in
@@ -77,19 +77,30 @@ export function ninjsItem(doc: Pick<PartnerDoc, 'site' | 'partner'>, entry: Part
       },
     ];
   }
+  const associations: Json[] = [];
   if (image) {
-    out.associations = [
-      {
-        name: item.kind === 'video' ? 'poster' : 'featureimage',
-        rel: item.kind === 'video' ? 'poster' : 'featureimage',
-        uri: `${item.id}#image`,
-        type: 'picture',
-        descriptions: [{ role: 'alt', contentType: 'text/plain', value: image.alt }],
-        ...(rights?.credit ? { copyrightNotice: rights.credit } : {}),
-        renditions: [{ name: 'original', href: mediaUrl(site, image.url), width: image.width, height: image.height }],
-      },
-    ];
+    associations.push({
+      name: item.kind === 'video' ? 'poster' : 'featureimage',
+      rel: item.kind === 'video' ? 'poster' : 'featureimage',
+      uri: `${item.id}#image`,
+      type: 'picture',
+      descriptions: [{ role: 'alt', contentType: 'text/plain', value: image.alt }],
+      ...(rights?.credit ? { copyrightNotice: rights.credit } : {}),
+      renditions: [{ name: 'original', href: mediaUrl(site, image.url), width: image.width, height: image.height }],
+    });
   }
+  // Related coverage: other stories of ours, by their ids, with a headline and their pages' URLs.
+  for (const r of entry.related ?? []) {
+    associations.push({
+      name: r.title,
+      rel: 'related',
+      uri: r.id,
+      type: r.kind === 'video' ? 'video' : 'text',
+      headlines: [{ role: 'main', contentType: 'text/plain', value: r.title }],
+      altIds: [{ role: 'url', value: itemUrl(site, r) }],
+    });
+  }
+  if (associations.length) out.associations = associations;
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The partner render model: which items a partner's document carries, in which state, and how much of each.
 import type { Partner, Rights } from '../model/partner';
 import type { ItemRecord, Site } from '../model/schema';
+import type { RelatedLink } from '../render/document';
 
 /** An item record as partners see it: the record, its rights, and whether its picture may travel. */
 export type PartnerRecord = ItemRecord & {
@@ -17,6 +18,8 @@ export interface PartnerEntry {
   item: PartnerRecord;
   status: 'live' | 'withdrawn' | 'expired';
   changedAt: string;
+  /** A live entry's related coverage as the writer stored it (ninjs carries it as associations). */
+  related?: readonly RelatedLink[];
 }
 
 /** Everything one partner document is rendered from. */

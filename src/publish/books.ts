@@ -29,8 +29,11 @@ const DEFAULT_SITE: SiteSettings = {
   author: 'wirefeed newsroom',
 };
 
-/** Numbers the writer keeps: the render version KV holds, and times (ms); `countsAt` is when live counts were last applied. */
-type NumSetting = 'rv' | 'lastPublish' | 'lastPurge' | 'newsAt' | 'countsAt';
+/**
+ * Numbers the writer keeps: the render version KV holds, and times (ms); `countsAt` is when live counts
+ * were last applied, `relistBelow` where a rebuild's recomputing of related lists has reached.
+ */
+type NumSetting = 'rv' | 'lastPublish' | 'lastPurge' | 'newsAt' | 'countsAt' | 'relistBelow';
 type TextSetting = 'lastPurgeResult' | 'siteHash' | 'deployment';
 
 /** Synchronous SQL over the settings, docs and rebuild tables. */

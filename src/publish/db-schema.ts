@@ -126,6 +126,17 @@ const MIGRATIONS: readonly Migration[] = [
       void sql.exec(`CREATE TABLE item_counts (slug TEXT PRIMARY KEY, views INTEGER NOT NULL, shares INTEGER NOT NULL,
         plays INTEGER NOT NULL, applied_at INTEGER NOT NULL)`),
   },
+  {
+    // Related coverage, computed when an item is committed and stored so a render only reads it: item
+    // `id` lists `other` at `position` (1 first), with the slug, kind and title its link shows. The
+    // index on `other` finds the lists that name an item when it is withdrawn, scheduled back or renamed.
+    // Existing items get their lists at the next rebuild (the render version that shows them starts one).
+    name: 'related coverage',
+    up: (sql) =>
+      void sql.exec(`CREATE TABLE related (id TEXT NOT NULL, position INTEGER NOT NULL, other TEXT NOT NULL, slug TEXT NOT NULL,
+          kind TEXT NOT NULL, title TEXT NOT NULL, PRIMARY KEY (id, position));
+        CREATE INDEX related_by_other ON related (other);`),
+  },
 ];
 
 /** The schema version this code writes: the number of migrations. */

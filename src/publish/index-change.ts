@@ -5,6 +5,7 @@ import type { ItemInput, ItemRecord } from '../model/schema';
 import { SITEMAP_PAGE } from '../render/sitemap';
 import type { IndexedItem } from './item-index';
 import type { Job } from './jobs';
+import { listersOwed, refreshRelated, relistNaming } from './related';
 import type { ItemOutcome } from './results';
 import type { Staged } from './stage';
 import type { Pass } from './stores';
@@ -75,6 +76,10 @@ export function commitItem(pass: Pass, s: Staged, input: ItemInput, hash: string
   }
   // Old addresses follow a new slug, kind or state (a rename into the future holds nothing until then).
   jobs.push(...addressJobs(pass, record.id, record.slug));
+  // Its own related coverage, computed once here; the lists naming it only when what they show of it changed.
+  if (isLive) refreshRelated(pass, record.id);
+  else pass.stores.related.drop(record.id);
+  if (listersOwed(wasLive, isLive)) jobs.push(...relistNaming(pass, record.id));
   if (isLive || wasLive) books.setNum('lastPublish', now);
   return { outcome: { ...outcome, changed: true }, jobs };
 }
@@ -92,9 +97,10 @@ export function withdrawItem(pass: Pass, prev: IndexedItem): IndexChange {
   if (prev.state === 'published') {
     items.setAlias({ slug: record.slug, id: record.id, kind: record.kind, status: 'gone' });
     for (const a of aliases) items.setAlias({ ...a, status: 'gone' });
-    jobs.push(...moveMembership(pass, record, null));
+    jobs.push(...moveMembership(pass, record, null), ...relistNaming(pass, record.id));
     books.setNum('lastPublish', pass.now);
   }
+  pass.stores.related.drop(record.id);
   for (const slug of [record.slug, ...aliases.map((a) => a.slug)]) jobs.push({ t: 'slug', slug });
   const outcome = { id: record.id, slug: record.slug, state: prev.state, created: false, changed: true, etag: prev.etag };
   return { outcome, jobs };
@@ -110,6 +116,7 @@ export function releaseDue(pass: Pass): Job[] {
     items.saveItem({ ...it, state: 'published', etag: itemEtag(it.record, 'published'), updatedAt: pass.now });
     items.dropAlias(it.record.slug);
     jobs.push(...moveMembership(pass, null, it.record), ...addressJobs(pass, it.record.id, it.record.slug));
+    refreshRelated(pass, it.record.id);
     books.setNum('lastPublish', pass.now);
   }
   return jobs;

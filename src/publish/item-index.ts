@@ -160,6 +160,17 @@ export class ItemIndex {
   }
 
   /** Every slug the writer owes documents for: live items and old addresses. */
+  /** Ids and numbers of up to `limit` published items numbered below `seq`, newest first. */
+  publishedBelow(seq: number, limit: number): { id: string; seq: number }[] {
+    return this.sql
+      .exec<{ id: string; seq: number }>(
+        "SELECT id, seq FROM items WHERE seq < ? AND state = 'published' ORDER BY seq DESC LIMIT ?",
+        seq,
+        limit,
+      )
+      .toArray();
+  }
+
   allSlugs(): string[] {
     const live = this.sql.exec<{ slug: string }>("SELECT slug FROM items WHERE state = 'published' ORDER BY seq DESC").toArray();
     const old = this.sql.exec<{ slug: string }>('SELECT slug FROM aliases').toArray();

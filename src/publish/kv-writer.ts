@@ -99,11 +99,12 @@ export class KvWriter {
     private readonly pacer: WritePacer,
     private readonly gapMs: number,
   ) {
-    const { items, scopes, books, partners, counts } = pass.stores;
+    const { items, scopes, books, partners, counts, related } = pass.stores;
     this.view = {
       items,
       scopes,
       partners,
+      related,
       held: (key) => books.doc(key) !== null,
       heldUnder: (prefix) => books.docKeysUnder(prefix),
       site: pass.site,

@@ -10,12 +10,15 @@ import { partnerFeedPath, partnerItemPath, partnerListPath, type PartnerEntry } 
 import { partnerKey } from '../store/kv-store';
 import type { ItemIndex } from './item-index';
 import type { Carried, PartnerStore } from './partner-store';
+import type { RelatedIndex } from './related';
 import type { JobOutput } from './render-jobs';
 
 /** What a partner job may read. */
 export interface PartnerView {
   items: Pick<ItemIndex, 'itemById'>;
-  partners: Pick<PartnerStore, 'get' | 'shown' | 'shownCount' | 'shownBySlug'>;
+  partners: Pick<PartnerStore, 'get' | 'shown' | 'shownCount' | 'shownBySlug' | 'carried'>;
+  /** Each item's stored related coverage (ninjs carries it as associations). */
+  related: Pick<RelatedIndex, 'listsOf'>;
   /** Keys of the documents KV holds under a prefix. */
   heldUnder: (prefix: string) => string[];
   held: (key: string) => boolean;
@@ -43,6 +46,20 @@ function entryOf(view: PartnerView, c: Carried, out: JobOutput): PartnerEntry | 
     return null;
   }
   return { item: r.output, status: c.status === 'held' ? 'live' : c.status, changedAt: new Date(c.changedAt).toISOString() };
+}
+
+/**
+ * ninjs: each live entry with its stored related coverage (one read for them all), kept to the stories
+ * this partner carries live: a related story may be one it is not licensed for (the wire copy).
+ */
+function withRelated(view: PartnerView, partner: string, entries: PartnerEntry[]): PartnerEntry[] {
+  const lists = view.related.listsOf(entries.filter((e) => e.status === 'live').map((e) => e.item.id));
+  return entries.map((e) => {
+    const related = (e.status === 'live' ? lists.get(e.item.id) : undefined)?.filter(
+      (r) => view.partners.carried(partner, r.id)?.status === 'live',
+    );
+    return related?.length ? { ...e, related } : e;
+  });
 }
 
 /** The entries one page of a partner's documents shows, newest first. */
@@ -73,7 +90,7 @@ export function partnerJob(view: PartnerView, id: string, out: JobOutput): void 
       const { text } = renderPartnerDoc({
         site: view.site,
         partner,
-        entries: partnerEntries(view, id, page, out),
+        entries: withRelated(view, id, partnerEntries(view, id, page, out)),
         ...(next ? { next } : {}),
       });
       put(partnerListPath(id, page), text, PARTNER_TYPES.json);
@@ -94,6 +111,11 @@ export function partnerItemJob(view: PartnerView, id: string, slug: string, out:
   const row = partner?.profile === 'ninjs' ? view.partners.shownBySlug(id, slug) : null;
   const entry = row ? entryOf(view, row, out) : null;
   if (partner && entry)
-    out.puts.push({ key, body: renderNinjsItem({ site: view.site, partner }, entry), type: PARTNER_TYPES.json, cache: 'page' });
+    out.puts.push({
+      key,
+      body: renderNinjsItem({ site: view.site, partner }, withRelated(view, id, [entry])[0] ?? entry),
+      type: PARTNER_TYPES.json,
+      cache: 'page',
+    });
   else if (view.held(key)) out.deletes.push(key);
 }

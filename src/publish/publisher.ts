@@ -16,6 +16,7 @@ import { itemPartnerJobs, releasePartnersDue } from './partner-change';
 import { dropPartner, itemPreflight, partnerList, partnerStatus, preflightPartner, savePartner, type PartnerOutcome } from './partner-ops';
 import { finishRebuild, noticeChanges, rebuildProgress, startRebuild } from './rebuild';
 import { rebuildRank } from './render-jobs';
+import { relistSome } from './related';
 import {
   ifMatchRefusal,
   reject,
@@ -331,6 +332,8 @@ export class Publisher extends DurableObject<Env> {
     outbox.queuePurges(stats.keys, pass.now, cfg.purgeRepeatMs);
     if (cfg.hubUrl) outbox.addHub(stats.feeds);
     // One invocation's KV operations are shared: what publishes owe first, then the rebuild.
+    // A rebuild's related lists, computed again a batch at a time ahead of the item pages it renders.
+    if (withRebuild && books.num('relistBelow')) this.ctx.storage.transactionSync(() => relistSome(pass, 2 * REBUILD_BATCH));
     const room = FLUSH_BUDGET - stats.kvWrites - stats.kvDeletes;
     const batch = withRebuild && room > 0 ? queue.rebuildBatch(REBUILD_BATCH) : [];
     if (batch.length) {
@@ -349,7 +352,7 @@ export class Publisher extends DurableObject<Env> {
       items.nextScheduledAt(),
       this.stores.partners.nextAt(),
       queue.pending() ? queue.nextDueAt() : null,
-      queue.rebuildLeft() ? (dueAt ?? now) : null,
+      queue.rebuildLeft() || books.num('relistBelow') ? (dueAt ?? now) : null,
       nextPurgeAt(outbox, books, config(this.env).purgeGapMs),
       outbox.hubQueued() ? now : null,
       dueAt,

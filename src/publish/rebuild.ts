@@ -5,6 +5,7 @@ import { byScopeKind } from '../model/paths';
 import { SITEMAP_PAGE } from '../render/sitemap';
 import { RENDER_VERSION } from '../render/version';
 import type { Job } from './jobs';
+import { startRelist } from './related';
 import { rebuildRank } from './render-jobs';
 import type { RebuildProgress } from './results';
 import type { Pass, Stores } from './stores';
@@ -16,6 +17,8 @@ import type { Pass, Stores } from './stores';
  */
 export function startRebuild(pass: Pass, reason: string, force = false): void {
   const { items, scopes, queue, books, partners } = pass.stores;
+  // Every related list computed again, a batch per alarm ahead of the item pages (relistSome).
+  startRelist(pass);
   const all = scopes.scopes().sort((a, b) => byScopeKind(a.scope, b.scope));
   const jobs: Job[] = all.map((s) => ({ t: 'scope', scope: s.scope, page: 0 }));
   jobs.push({ t: 'directory' }, { t: 'news' });

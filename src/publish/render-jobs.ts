@@ -37,6 +37,7 @@ import { docKey, itemKey, type CacheClass } from '../store/kv-store';
 import type { BadRecord, ItemIndex } from './item-index';
 import type { Job } from './jobs';
 import { partnerItemJob, partnerJob, type PartnerView } from './partner-jobs';
+import { RELATED_IN_FEEDS } from './related';
 import type { ScopeIndex } from './scope-index';
 
 /** One document (or item record) a job writes, under its KV key. */
@@ -162,6 +163,8 @@ async function scopeJob(view: RenderView, scope: Scope, requested: number, out: 
   }
   out.bad.push(...found.bad);
   const d: FeedDoc = { ...found.doc, site: view.site };
+  // The newest entries' stored lists, one read for the document; archive pages stay as they were written.
+  if (!d.page) d.related = view.related.listsOf(d.items.slice(0, RELATED_IN_FEEDS).map((i) => i.id));
   const guid = await podcastGuid(view.site, scope);
   const cache: CacheClass = d.page ? 'archive' : 'current';
   out.puts.push(
@@ -195,7 +198,7 @@ function slugJob(view: RenderView, slug: string, out: JobOutput): void {
   const target = alias?.status === 'moved' ? db.itemById(alias.id) : null;
   if (live) {
     const page = itemPath(live.kind, slug);
-    want(page, renderItemPage(site, live, counts(slug)), CONTENT_TYPES.html);
+    want(page, renderItemPage(site, live, counts(slug), view.related.listsOf([live.id]).get(live.id)), CONTENT_TYPES.html);
     // The same slug under the other kind: where a page once stood (the kind was changed), send people on.
     want(itemPath(live.kind === 'video' ? 'article' : 'video', slug), itemUrl(site, live), REDIRECT, true);
     if (live.video) want(embedPath(slug), renderEmbedPage(site, live), CONTENT_TYPES.html);

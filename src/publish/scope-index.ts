@@ -2,8 +2,8 @@
 // which position, which pages a change touches, and which items each page shows.
 import type { ItemRecord } from '../model/schema';
 import { baseSlug, candidateSlug, nameKey, type NameKind } from '../model/names';
-import { kindScope, nameScope, type Scope } from '../model/paths';
-import type { FeedDoc } from '../render/document';
+import { kindScope, nameIndexPath, nameScope, type Scope } from '../model/paths';
+import type { FeedDoc, RelatedLink } from '../render/document';
 import { parseRecords, type BadRecord, type StoredRow } from './item-index';
 
 /**
@@ -233,5 +233,46 @@ export class ScopeIndex {
       .one().p;
     const doc = { scope, label: state.label, page: 0, items: records, ...(below ? { prevPage: Math.ceil(below / pageSize) } : {}) };
     return { doc, bad };
+  }
+
+  /** Every scope item `id` is a member of. */
+  scopesOfMember(id: string): Scope[] {
+    return this.sql
+      .exec<{ scope: Scope }>('SELECT scope FROM members WHERE id = ? ORDER BY scope', id)
+      .toArray()
+      .map((r) => r.scope);
+  }
+
+  /**
+   * The published items most related to member `id`, at most `limit`: found among the members within
+   * `window` positions of it in each of its tag and section scopes (positions follow the order items
+   * joined, so this is nearness in time), ordered by tags shared, then the same section, then newest.
+   * Every step is an index range (members by id, members by scope and position, items by id), and
+   * only the chosen few records are read, so the cost does not grow with the archive.
+   */
+  relatedCandidates(id: string, window: number, limit: number): RelatedLink[] {
+    const tag = `${nameIndexPath('tag')}%`;
+    return this.sql
+      .exec<{ id: string; slug: string; kind: RelatedLink['kind']; title: string }>(
+        `WITH mine AS (SELECT scope, pos, scope LIKE ? AS is_tag FROM members WHERE id = ? AND (scope LIKE ? OR scope LIKE ?)),
+        near AS (SELECT DISTINCT m.id FROM mine JOIN members m ON m.scope = mine.scope AND m.pos BETWEEN mine.pos - ? AND mine.pos + ?
+          WHERE m.id <> ?),
+        scored AS (SELECT n.id, SUM(mine.is_tag) AS tags, SUM(NOT mine.is_tag) AS section
+          FROM near n CROSS JOIN members x ON x.id = n.id CROSS JOIN mine ON mine.scope = x.scope GROUP BY n.id),
+        top AS (SELECT s.id, s.tags, s.section, i.publish_at, i.seq FROM scored s JOIN items i ON i.id = s.id
+          WHERE i.state = 'published' ORDER BY s.tags DESC, s.section DESC, i.publish_at DESC, i.seq DESC LIMIT ?)
+        SELECT i.id, i.slug, json_extract(i.record, '$.kind') AS kind, json_extract(i.record, '$.title') AS title
+        FROM top JOIN items i ON i.id = top.id ORDER BY top.tags DESC, top.section DESC, top.publish_at DESC, top.seq DESC`,
+        tag,
+        id,
+        tag,
+        `${nameIndexPath('section')}%`,
+        window,
+        window,
+        id,
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ id: r.id, slug: r.slug, kind: r.kind, title: String(r.title) }));
   }
 }

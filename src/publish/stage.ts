@@ -10,7 +10,7 @@ import { nameKey } from '../model/names';
 import { rightsProblems } from '../model/partner';
 import { ItemRecord, type ItemInput, type Site } from '../model/schema';
 import { fits } from '../render/budget';
-import type { FeedDoc } from '../render/document';
+import type { FeedDoc, RelatedLink } from '../render/document';
 import { renderEmbedPage } from '../render/embed-page';
 import { renderAtom, renderRss } from '../render/feed-adapter';
 import { renderItemPage } from '../render/item-page';
@@ -20,6 +20,7 @@ import { oembedAnswer, oembedXml } from '../render/oembed';
 import { renderScopePage } from '../render/scope-page';
 import { renderNewsSitemap, renderSitemapPage } from '../render/sitemap';
 import type { IndexedItem, ItemIndex } from './item-index';
+import { RELATED_MAX } from './related';
 import { scopesOf, type NewName } from './scope-index';
 import { ifMatchRefusal, reject, type Rejection } from './results';
 import type { Pass } from './stores';
@@ -137,8 +138,10 @@ function trialRender(site: Site, record: ItemRecord): Rejection | null {
   const scope = nameScope('author', record.refs.authors[0] ?? 'author');
   const doc: FeedDoc = { site, scope, label: record.authors[0]?.name ?? '', page: 1, prevPage: 1, nextPage: 0, items: [record] };
   let page = '';
+  // The page as large as related coverage can make it: the most links, with the longest titles escaped at their longest.
+  const related: RelatedLink[] = Array.from({ length: RELATED_MAX }, () => ({ ...record, title: '"'.repeat(LIMITS.title) }));
   try {
-    page = renderItemPage(site, record);
+    page = renderItemPage(site, record, null, related);
     if (record.video) renderEmbedPage(site, record);
     renderRss(doc, '00000000-0000-5000-8000-000000000000');
     for (const render of [renderAtom, renderJsonFeed, renderScopePage]) render(doc);

@@ -6,6 +6,7 @@ import { ItemIndex } from './item-index';
 import { JobQueue } from './jobs';
 import { Outbox } from './outbox';
 import { PartnerStore } from './partner-store';
+import { RelatedIndex } from './related';
 import { ScopeIndex } from './scope-index';
 
 /** Every store of the writer; the schema they read and write is db-schema.ts's. */
@@ -17,6 +18,7 @@ export interface Stores {
   outbox: Outbox;
   partners: PartnerStore;
   counts: CountStore;
+  related: RelatedIndex;
 }
 
 /** Opens the stores over `sql` (already migrated: nothing here creates a table). */
@@ -29,6 +31,7 @@ export function openStores(sql: SqlStorage): Stores {
     outbox: new Outbox(sql),
     partners: new PartnerStore(sql),
     counts: new CountStore(sql),
+    related: new RelatedIndex(sql),
   };
 }
 

@@ -52,7 +52,8 @@ ${grouped(shown).map(
 )}${shown.length < entries.length ? html`<p>…and ${entries.length - shown.length} more.</p>` : ''}
 <h2 id="json-feed-extension">JSON Feed extension</h2>
 <p>Items in the JSON Feeds may carry <code>_wirefeed</code>: <code>section</code> and <code>section_url</code>,
-<code>captions</code> (<code>url</code>, <code>mime_type</code>, <code>language</code>, <code>label</code>) and <code>transcript_url</code>.
+<code>captions</code> (<code>url</code>, <code>mime_type</code>, <code>language</code>, <code>label</code>), <code>transcript_url</code>
+and, on the newest ten items of the subscription feeds (not archive pages), <code>related</code>: the related stories' <code>id</code>, <code>url</code> and <code>title</code>, most related first.
 The feed's own <code>_wirefeed</code> may carry the site's <code>edition</code>.</p></main>`,
     });
   });

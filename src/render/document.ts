@@ -9,6 +9,7 @@ import {
   pagePath,
   transcriptPath,
   type FeedFormat,
+  type ItemKind,
   type Scope,
 } from '../model/paths';
 import type { NameKind } from '../model/names';
@@ -36,6 +37,19 @@ export interface FeedDoc {
    * title, link and dates. Absent means everything in full.
    */
   detail?: { full: number; lean: number };
+  /**
+   * Related coverage, by item id, as the writer stored it (src/publish/related.ts): only subscription
+   * documents carry it, for their newest entries; archive pages are left as they are.
+   */
+  related?: ReadonlyMap<string, readonly RelatedLink[]>;
+}
+
+/** Another published item an item lists as related coverage (the writer's choice): enough to link and name it. */
+export interface RelatedLink {
+  id: string;
+  slug: string;
+  kind: ItemKind;
+  title: string;
 }
 
 /** How much of item `i` a document carries: 2 full, 1 summary, 0 title and link only. */

@@ -16,6 +16,7 @@ import {
   pageUrl,
   transcriptUrl,
   type FeedDoc,
+  type RelatedLink,
   type Site,
 } from './document';
 import { escapeHtml } from './escape';
@@ -135,8 +136,8 @@ function atomHead(d: FeedDoc): XmlNode[] {
   return out;
 }
 
-/** Categories, the enclosure with its length, captions, transcript and thumbnail of one entry. */
-function atomEntryLinks(site: Site, item: ItemRecord, detail: 0 | 1 | 2): XmlNode[] {
+/** Categories, the enclosure with its length, captions, transcript, related coverage and thumbnail of one entry. */
+function atomEntryLinks(site: Site, item: ItemRecord, detail: 0 | 1 | 2, related: readonly RelatedLink[]): XmlNode[] {
   const out: XmlNode[] = [];
   const names = namesOf(site, item);
   if (names.section && item.refs.section) {
@@ -156,15 +157,18 @@ function atomEntryLinks(site: Site, item: ItemRecord, detail: 0 | 1 | 2): XmlNod
       );
     }
     if (item.transcript) out.push(el('link', { rel: 'related', href: transcriptUrl(site, item), type: 'text/plain', title: 'Transcript' }));
+    // Untitled: the W3C validator warns of a link title that looks like markup, which a story's title
+    // may be; the JSON Feed and the item page carry the titles.
+    for (const r of related) out.push(el('link', { rel: 'related', href: parsed(itemUrl(site, r)), type: 'text/html' }));
   }
   if (item.image)
     out.push(el('media:thumbnail', { url: mediaUrl(site, item.image.url), width: item.image.width, height: item.image.height }));
   return out;
 }
 
-function atomEntry(site: Site, item: ItemRecord, detail: 0 | 1 | 2, updated: number): XmlNode {
+function atomEntry(site: Site, item: ItemRecord, detail: 0 | 1 | 2, updated: number, related: readonly RelatedLink[]): XmlNode {
   const out: XmlNode[] = [
-    ...leading(atomEntryLinks(site, item, detail)),
+    ...leading(atomEntryLinks(site, item, detail, related)),
     // Titles and summaries are plain text, shown as typed.
     plain('title', item.title, { type: 'text' }),
     literal('id', parsed(item.id)),
@@ -187,7 +191,7 @@ export function renderAtom(d: FeedDoc): string {
   const root = el('feed', { xmlns: NS.atom, 'xmlns:media': NS.media, 'xmlns:fh': NS.fh, 'xml:lang': site.language }, [
     ...leading(atomHeadLinks(d)),
     ...atomHead(d),
-    ...d.items.map((item, i) => atomEntry(site, item, detailOf(d, i), updated[i] as number)),
+    ...d.items.map((item, i) => atomEntry(site, item, detailOf(d, i), updated[i] as number, d.related?.get(item.id) ?? [])),
   ]);
   return serialise(root, stylesheet(site));
 }

@@ -7,6 +7,7 @@ import { jsonForScript } from './escape';
 import { countsLine, shownCounts, type Counts } from './item-counts';
 import { jsonLd } from './json-ld';
 import { layout, type FeedScope } from './layout';
+import { relatedCoverage, type RelatedLink } from './related';
 import { shortDate } from './scope-page';
 import { shareControl } from './share-control';
 
@@ -95,9 +96,10 @@ function itemFeeds(site: Site, item: ItemRecord): FeedScope[] {
 
 /**
  * Renders the item page; bylines, tags and the section link to their pages, which link their feeds.
- * `live`: the counts wirefeed measured, as the writer last applied them.
+ * `live`: the counts wirefeed measured, as the writer last applied them; `related` is the related
+ * coverage the writer stored for it (src/publish/related.ts).
  */
-export function renderItemPage(site: Site, item: ItemRecord, live: Counts | null = null): string {
+export function renderItemPage(site: Site, item: ItemRecord, live: Counts | null = null, related?: readonly RelatedLink[]): string {
   const url = itemUrl(site, item);
   const counts = shownCounts(item, live);
   const { video: v, image: img } = item;
@@ -119,7 +121,7 @@ ${raw(item.bodyHtml)}
 ${item.transcript ? html`<details><summary>Transcript</summary><p>${item.transcript}</p><p><a href="${transcriptUrl(site, item)}">Transcript as text</a></p></details>` : ''}
 ${names.tags.length ? html`<p class="tags">${names.tags.map((t) => html`<a rel="tag" href="${t.page}">#${t.name}</a>`)}</p>` : ''}
 ${shareControl(site, item)}
-</article></main>`;
+</article>${relatedCoverage(site, related)}</main>`;
   return layout(site, {
     title: `${item.title} — ${siteName(site)}`,
     lang: item.language,

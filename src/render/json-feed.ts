@@ -17,7 +17,7 @@ import {
 
 /**
  * Renders a JSON Feed 1.1 document: authors, language, video attachments, next_url paging, and a
- * `_wirefeed` extension per item (section, caption tracks, transcript) documented in the README.
+ * `_wirefeed` extension per item (section, caption tracks, transcript, related coverage) documented in the README.
  */
 export function renderJsonFeed(d: FeedDoc): string {
   const { site } = d;
@@ -36,6 +36,8 @@ export function renderJsonFeed(d: FeedDoc): string {
     _wirefeed: { about: absolute(site.url, `${DIRECTORY}#json-feed-extension`), ...(site.edition ? { edition: site.edition } : {}) },
     items: d.items.map((item, i) => {
       const detail = detailOf(d, i);
+      // Cut with the captions when a document is cut for size (see FeedDoc.detail).
+      const related = detail > 0 ? (d.related?.get(item.id) ?? []) : [];
       const names = namesOf(site, item);
       const captions = (item.captions ?? []).map((c) => ({
         url: mediaUrl(site, c.url),
@@ -47,6 +49,7 @@ export function renderJsonFeed(d: FeedDoc): string {
         ...(names.section ? { section: names.section.name, section_url: names.section.page } : {}),
         ...(captions.length ? { captions } : {}),
         ...(item.transcript ? { transcript_url: transcriptUrl(site, item) } : {}),
+        ...(related.length ? { related: related.map((r) => ({ id: r.id, url: itemUrl(site, r), title: r.title })) } : {}),
       };
       return {
         id: item.id,

@@ -138,6 +138,36 @@ describe('feeds from content/', () => {
     }
   });
 
+  it('Atom and JSON Feed carry the same related coverage, entry by entry, never the entry itself, each a live page', async () => {
+    const seen = new Set<string>();
+    for (const scope of ['', '/videos', '/articles', '/tags/north-korea', '/sections/world']) {
+      const atom = [parseXml(await (await get(`${scope}/feed.atom`)).text()).feed.entry ?? []].flat();
+      const json = (await (await get(`${scope}/feed.json`)).json<any>()).items;
+      const ids = new Map<string, string>(json.map((i: any) => [i.url, i.id]));
+      atom.forEach((e: any, k: number) => {
+        const links = [e.link].flat();
+        const own = links.find((l: any) => !l['@rel'])['@href'];
+        const related = links.filter((l: any) => l['@rel'] === 'related' && l['@type'] === 'text/html').map((l: any) => l['@href']);
+        const fromJson = (json[k]._wirefeed?.related ?? []) as { id: string; url: string; title: string }[];
+        expect(json[k].url, scope).toBe(own);
+        expect(
+          fromJson.map((r) => r.url),
+          `${scope} ${own}`,
+        ).toEqual(related);
+        expect(related, own).not.toContain(own);
+        expect(related.length).toBeLessThanOrEqual(5);
+        for (const r of fromJson) {
+          expect(r.id).not.toBe(json[k].id);
+          if (ids.has(r.url)) expect(ids.get(r.url)).toBe(r.id);
+          seen.add(r.url);
+        }
+      });
+    }
+    // content/ shares tags and sections, so some entries carry related coverage; each is a live page.
+    expect(seen.size).toBeGreaterThan(0);
+    for (const url of seen) expect((await get(new URL(url).pathname)).status, url).toBe(200);
+  });
+
   it('escapes markup and strips characters XML 1.0 forbids', async () => {
     await publish(
       syntheticItem(1, {

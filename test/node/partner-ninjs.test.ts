@@ -41,7 +41,11 @@ describe.skipIf(!schemaPath)('ninjs against IPTC ninjs-schema_3.1.json', () => {
       }),
       { item: second!, status: 'withdrawn', changedAt: '2026-03-04T00:00:00Z' },
       { item: rest[0]!, status: 'expired', changedAt: '2026-03-05T00:00:00Z' },
-      ...rest.slice(1).map(live),
+      // Related coverage as associations (rel "related"): a ninjs object each, with a name and a uri.
+      ...rest.slice(1).map((r, i) => ({
+        ...live(r),
+        ...(i === 0 ? { related: [first!, rest[0]!].map((o) => ({ id: o.id, slug: o.slug, kind: o.kind, title: o.title })) } : {}),
+      })),
     ];
   };
 
