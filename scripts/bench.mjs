@@ -45,7 +45,7 @@
 // smaller reference (/feed.atom 0.74–0.77 with it, 0.82–0.98 without). To measure the read path
 // alone: BENCH_ONLY='^(?!publish|rebuild)'.
 // The audience lines (scripts/bench-audience.mjs) measure each counted request (a direct poller's and an
-// aggregator's feed poll, a person's item page view, a partner's fetch) once per AUDIENCE_SINK: "local"
+// aggregator's feed poll, a person's item page view, a partner's fetch, the player's beacon) once per AUDIENCE_SINK: "local"
 // on the warm instance, "analytics-engine" and "none" on instances of their own, alike but for that
 // var; the warm lines above send no User-Agent, which is never counted (the partner feed is: a delivery).
 // BENCH_ONLY='audience|control' runs only them (an audience line runs when BENCH_ONLY matches its label or
