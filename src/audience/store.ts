@@ -72,7 +72,7 @@ export class AudienceStore extends DurableObject<Env> {
       const rows = this.sql
         .exec<WeightedPoint & Record<string, SqlStorageValue>>(
           `SELECT kind, at, key, source, doc, etag, visitor, status, subscribers, SUM(bytes) AS bytes, MAX(minute) AS minute,
-           COUNT(*) AS n FROM points WHERE at < ? GROUP BY kind, at, key, source, doc, etag, visitor, status, subscribers`,
+           COUNT(*) AS n, 1 AS w FROM points WHERE at < ? GROUP BY kind, at, key, source, doc, etag, visitor, status, subscribers`,
           until,
         )
         .toArray();
@@ -105,16 +105,16 @@ export class AudienceStore extends DurableObject<Env> {
     for (const r of rows) {
       if (r.kind === 'view' || r.kind === 'embed' || r.kind === 'share') {
         // However many beacons or page loads one visitor sends, one count a day per item and event (a
-        // share or a copy alike), whichever sites it names. (A point without a visitor was counted
+        // share or a copy alike), whichever sites it names; a sampled visitor counts as many as it stands for. (A point without a visitor was counted
         // before views had one: it counts as it was.)
-        const n = r.visitor ? (this.firstToday(r.at, r.kind, r.key, '', r.doc, r.visitor) ? 1 : 0) : r.n;
+        const n = r.visitor ? (this.firstToday(r.at, r.kind, r.key, '', r.doc, r.visitor) ? r.w : 0) : r.n;
         if (r.kind === 'view') add(r.at, 'item', r.key, 'views', n);
         else if (r.kind === 'share') add(r.at, 'item', r.key, 'shares', n);
         // What Analytics Engine hands back is only strings: an event it does not name is not counted.
         else if (Object.hasOwn(EMBED_METRICS, r.doc)) {
           const metric = EMBED_METRICS[r.doc as EmbedEvent];
           add(r.at, 'item', r.key, metric, n);
-          add(r.at, 'site', r.source, metric, r.visitor ? (this.firstSiteToday(r) ? 1 : 0) : r.n);
+          add(r.at, 'site', r.source, metric, r.visitor ? (this.firstSiteToday(r) ? r.w : 0) : r.n);
         }
       } else if (r.kind === 'download') downloads.push(r);
       else if (r.kind === 'delivery') {
@@ -233,7 +233,7 @@ export class AudienceStore extends DurableObject<Env> {
         .one();
       if (row.counted || row.bytes < Math.max(1, r.minute)) continue;
       this.sql.exec('UPDATE downloads SET counted = 1 WHERE day = ? AND item = ? AND visitor = ?', day, r.key, r.visitor);
-      add(r.at, 'item', r.key, 'downloads', 1);
+      add(r.at, 'item', r.key, 'downloads', r.w);
     }
   }
 

@@ -77,6 +77,20 @@ describe('the analytics-engine sink', () => {
               subscribers: 0,
               n: '5',
             },
+            // Sampled one in ten: the visitor's row stands for ten visitors' views (w, the largest sample interval).
+            {
+              kind: 'view',
+              key: 'item-1',
+              source: '',
+              doc: '',
+              etag: '',
+              visitor: 'v9',
+              at: hour,
+              status: 200,
+              subscribers: 0,
+              n: 10,
+              w: '10',
+            },
             {
               kind: 'poll',
               key: '/feed.xml',
@@ -129,15 +143,16 @@ describe('the analytics-engine sink', () => {
     expect(calls[0]?.auth).toBe('Bearer sql-token');
     expect(calls[0]?.body).toContain(`toDateTime(${Date.UTC(2026, 11, 6, 11) / 1000})`);
     expect(calls[0]?.body).toContain(`toDateTime(${Date.UTC(2026, 11, 6, 12) / 1000})`);
+    expect(calls[0]?.body).toContain('max(_sample_interval) AS w');
     expect((await storeTables()).rollup).toEqual([{ id: 1, done_until: Date.UTC(2026, 11, 6, 12) }]);
     // Within the same hour, nothing more is asked.
     await rollup(ae, T + 20 * 60_000);
     expect(calls).toHaveLength(2);
     vi.useFakeTimers({ toFake: ['Date'], now: T });
     const q = '&from=2026-12-06&to=2026-12-06';
-    // Views without a visitor (points written before views had one) count as they come.
+    // Views without a visitor (points written before views had one) count as they come; a sampled visitor's, by its weight.
     expect((await (await api('GET', `/stats?by=item${q}`)).json<any>()).rows).toEqual([
-      { key: 'item-1', ...ITEM_ZERO, views: 5, shares: 1, impressions: 1, plays: 2, downloads: 1 },
+      { key: 'item-1', ...ITEM_ZERO, views: 15, shares: 1, impressions: 1, plays: 2, downloads: 1 },
     ]);
     expect((await (await api('GET', `/stats?by=site${q}`)).json<any>()).rows).toEqual([
       { key: 'https://a.example', ...SITE_ZERO, impressions: 1, plays: 2 },
