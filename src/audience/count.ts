@@ -124,8 +124,10 @@ export function count(env: Env, tap: Tap, request: Request, response: Response, 
  */
 export async function recordPoints(env: Env, make: (now: number) => Promise<readonly AudiencePoint[]>): Promise<void> {
   try {
+    // The sink first: a setting that names none throws before a salt is asked for or a key hashed.
+    const sink = sinkFor(env);
     const points = await make(Date.now());
-    if (points.length) await sinkFor(env).write(points);
+    if (points.length) await sink.write(points);
     failing = false;
   } catch (err) {
     if (!failing) console.error('audience: counting failed', err instanceof Error ? err.message : String(err));
