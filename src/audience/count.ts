@@ -1,7 +1,7 @@
 // The gateway's counting hook: after the answer, through waitUntil, never into it.
 import { partnerAddress } from '../routes/partner-documents';
 import { DOWNLOAD_PREFIX, resolvePath } from '../model/paths';
-import { isFirstTwoBytes, isNotListener, listenerAddress, requestedBytes } from './download-rules';
+import { isFirstTwoBytes, isNotListener, requestedBytes } from './download-rules';
 import { dailySalt, networkKey, visitorKey } from './keys';
 import type { AudiencePoint } from './points';
 import { sinkFor } from './sink';
@@ -99,8 +99,8 @@ async function downloadPoint(
   // with the whole file (as a server may) are still only what the player meant to read.
   const bytes = requestedBytes(range, file.size);
   if (bytes <= 0) return null;
-  const address = listenerAddress(request.headers.get('CF-Connecting-IP') ?? '');
-  const visitor = await visitorKey(await dailySalt(env, base.at), address, ua ?? '');
+  // The listener's key, as every visitor's: an IPv6 address by its /64 (the IAB, 2.1).
+  const visitor = await visitorKey(await dailySalt(env, base.at), request.headers.get('CF-Connecting-IP') ?? '', ua ?? '');
   return { ...base, kind: 'download', key: file.key, doc, visitor, bytes, minute: file.minute };
 }
 

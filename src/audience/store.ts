@@ -1,7 +1,7 @@
 // The AudienceStore Durable Object: the daily salt, the rolled-up series, the partner delivery log and
 // (local sink) the raw data points. Apart from the writer, so counting never waits on a publish.
 import { DurableObject } from 'cloudflare:workers';
-import { utcDay } from './keys';
+import { hex, utcDay } from './keys';
 import { EMBED_METRICS, type AudiencePoint, type EmbedEvent, type WeightedPoint } from './points';
 import { migrateAudience } from './schema';
 import { deliveriesOf, statsOf, type Deliveries, type StatsBy, type StatsRow } from './queries';
@@ -16,8 +16,6 @@ const DELIVERY_DAYS = 90;
 const MAX_SITES = 5;
 // The visitors rows of an embed event's site (the item's own rows keep the point's kind, with source "").
 const SITE_KIND = 'embed site';
-
-const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 export class AudienceStore extends DurableObject<Env> {
   private readonly sql: SqlStorage;
