@@ -103,21 +103,22 @@ describe('the analytics-engine sink', () => {
               subscribers: 42,
               n: 2,
             },
-            // A listener's ranges in the hour, summed: past a minute of the file, so one download.
-            {
+            // A listener's ranges in the hour, summed per enclosure path (the query groups by doc): under
+            // a minute of the file through each path, past it together (an old address of a renamed item).
+            ...['/download/item-1/clip.mp4', '/download/old-item-1/clip.mp4'].map((doc, i) => ({
               kind: 'download',
               key: 'item-1',
               source: '',
-              doc: '',
+              doc,
               etag: '',
               visitor: 'v1',
               at: Date.UTC(2026, 11, 6, 11),
               status: 206,
               subscribers: 0,
-              bytes: '200000',
+              bytes: i ? 100_000 : '100000',
               minute: 166764,
-              n: 3,
-            },
+              n: i ? 1 : 2,
+            })),
           ]
         : [
             {
@@ -144,6 +145,7 @@ describe('the analytics-engine sink', () => {
     expect(calls[0]?.body).toContain(`toDateTime(${Date.UTC(2026, 11, 6, 11) / 1000})`);
     expect(calls[0]?.body).toContain(`toDateTime(${Date.UTC(2026, 11, 6, 12) / 1000})`);
     expect(calls[0]?.body).toContain('max(_sample_interval) AS w');
+    expect(calls[0]?.body).toContain('GROUP BY kind, key, source, doc, visitor, at, status');
     expect((await storeTables()).rollup).toEqual([{ id: 1, done_until: Date.UTC(2026, 11, 6, 12) }]);
     // Within the same hour, nothing more is asked.
     await rollup(ae, T + 20 * 60_000);
