@@ -66,7 +66,7 @@ export default class Wirefeed extends WorkerEntrypoint<Env> {
   override fetch(request: Request): Response | Promise<Response> {
     const url = request.url;
     const path = url.slice(url.indexOf('/', url.indexOf('//') + 2));
-    // AUDIENCE_SINK = "none": nothing is tapped, so no point, salt or hash is ever made.
+    // AUDIENCE_SINK = "none" (or a name that is no sink, logged once): nothing is tapped, so no point, salt or hash is ever made.
     const tap = counting(this.env) ? tapFor(request.method, path) : null;
     if (!tap) return route(request, path, this.env, this.ctx, {});
     const seen: Seen = {};
@@ -85,7 +85,8 @@ export default class Wirefeed extends WorkerEntrypoint<Env> {
     const at = controller.scheduledTime;
     const [tick, audience] = await Promise.allSettled([publisher(this.env).tick(), rollup(this.env, Date.now())]);
     if (audience.status === 'rejected') failed('audience rollup', audience.reason);
-    else if (tick.status === 'fulfilled' && at >= tick.value.countsDueAt)
+    // With counting off, the totals would be the same as last time: the audience store is left asleep.
+    else if (counting(this.env) && tick.status === 'fulfilled' && at >= tick.value.countsDueAt)
       await countsToWriter(this.env, at).catch((err: unknown) => failed('live counts', err));
     if (tick.status === 'rejected') throw tick.reason;
   }

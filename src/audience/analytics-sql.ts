@@ -16,7 +16,8 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
  * (their visitors, services, sites and events kept apart, so the day's distinct pollers and visitors,
  * each service's count and each listener's bytes survive: a download's bytes summed), deliveries one
  * row per fetch. Analytics Engine samples under load; `_sample_interval` is how many requests a row
- * stands for, and how many times its bytes count.
+ * stands for, and how many times its bytes count; its largest in a group (w), how many visitors the
+ * row's visitor stands for.
  */
 export function analyticsQueries(from: number, until: number): string[] {
   const when = `timestamp >= toDateTime(${seconds(from)}) AND timestamp < toDateTime(${seconds(until)})`;
@@ -25,11 +26,11 @@ export function analyticsQueries(from: number, until: number): string[] {
     `SELECT ${kind} AS kind, ${col('key')} AS key, ${col('source')} AS source, ${col('doc')} AS doc, '' AS etag, ${col('visitor')} AS visitor, ` +
       `toUnixTimestamp(toStartOfHour(timestamp)) * 1000 AS at, ${col('status')} AS status, max(${col('subscribers')}) AS subscribers, ` +
       `SUM(${col('bytes')} * _sample_interval) AS bytes, max(${col('minute')}) AS minute, ` +
-      `SUM(_sample_interval) AS n FROM ${DATASET} WHERE ${when} AND ${kind} IN ('poll', 'view', 'embed', 'share', 'download') ` +
+      `SUM(_sample_interval) AS n, max(_sample_interval) AS w FROM ${DATASET} WHERE ${when} AND ${kind} IN ('poll', 'view', 'embed', 'share', 'download') ` +
       `GROUP BY kind, key, source, doc, visitor, at, status FORMAT JSON`,
     `SELECT ${kind} AS kind, ${col('key')} AS key, ${col('source')} AS source, ${col('doc')} AS doc, ${col('etag')} AS etag, ` +
       `${col('visitor')} AS visitor, ${col('at')} AS at, ${col('status')} AS status, 0 AS subscribers, 0 AS bytes, 0 AS minute, ` +
-      `_sample_interval AS n ` +
+      `_sample_interval AS n, _sample_interval AS w ` +
       `FROM ${DATASET} WHERE ${when} AND ${kind} = 'delivery' ORDER BY at FORMAT JSON`,
   ];
 }
@@ -47,6 +48,7 @@ export function rowToPoint(row: Record<string, unknown>): WeightedPoint | null {
   const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN);
   const at = num(row.at);
   const n = num(row.n);
+  const w = num(row.w);
   if (!Number.isFinite(at) || !Number.isFinite(n) || n <= 0) return null;
   return {
     kind,
@@ -61,6 +63,8 @@ export function rowToPoint(row: Record<string, unknown>): WeightedPoint | null {
     bytes: num(row.bytes) || 0,
     minute: num(row.minute) || 0,
     n,
+    // A row without it (a query before it was asked) stands for its visitors one to one.
+    w: Number.isFinite(w) && w > 0 ? w : 1,
   };
 }
 

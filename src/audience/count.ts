@@ -1,7 +1,7 @@
 // The gateway's counting hook: after the answer, through waitUntil, never into it.
 import { partnerAddress } from '../routes/partner-documents';
 import { DOWNLOAD_PREFIX, resolvePath } from '../model/paths';
-import { isFirstTwoBytes, isNotListener, listenerAddress, requestedBytes } from './download-rules';
+import { isFirstTwoBytes, isNotListener, requestedBytes } from './download-rules';
 import { dailySalt, networkKey, visitorKey } from './keys';
 import type { AudiencePoint } from './points';
 import { sinkFor } from './sink';
@@ -99,8 +99,8 @@ async function downloadPoint(
   // with the whole file (as a server may) are still only what the player meant to read.
   const bytes = requestedBytes(range, file.size);
   if (bytes <= 0) return null;
-  const address = listenerAddress(request.headers.get('CF-Connecting-IP') ?? '');
-  const visitor = await visitorKey(await dailySalt(env, base.at), address, ua ?? '');
+  // The listener's key, as every visitor's: an IPv6 address by its /64 (the IAB, 2.1).
+  const visitor = await visitorKey(await dailySalt(env, base.at), request.headers.get('CF-Connecting-IP') ?? '', ua ?? '');
   return { ...base, kind: 'download', key: file.key, doc, visitor, bytes, minute: file.minute };
 }
 
@@ -124,8 +124,10 @@ export function count(env: Env, tap: Tap, request: Request, response: Response, 
  */
 export async function recordPoints(env: Env, make: (now: number) => Promise<readonly AudiencePoint[]>): Promise<void> {
   try {
+    // The sink first: a setting that names none throws before a salt is asked for or a key hashed.
+    const sink = sinkFor(env);
     const points = await make(Date.now());
-    if (points.length) await sinkFor(env).write(points);
+    if (points.length) await sink.write(points);
     failing = false;
   } catch (err) {
     if (!failing) console.error('audience: counting failed', err instanceof Error ? err.message : String(err));

@@ -56,19 +56,3 @@ export function isNotListener(ua: string | null): boolean {
   if (!ua?.trim()) return true;
   return classifyAgent(ua).type !== 'other' || PODCAST_BOTS.test(ua);
 }
-
-/**
- * The address a listener is known by for a day: an IPv6 address cut to its first 64 bits (the IAB,
- * 2.1: one device keeps its /64 while it rotates the rest), an IPv4 address as it is.
- */
-export function listenerAddress(address: string): string {
-  if (!address.includes(':')) return address;
-  const [head = '', tail] = address.toLowerCase().split('::');
-  const front = head ? head.split(':') : [];
-  const back = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? front : [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
-}

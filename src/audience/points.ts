@@ -59,6 +59,11 @@ export interface AudiencePoint {
 /** A point with how many requests it stands for (Analytics Engine samples; grouped rows); `bytes` is their sum. */
 export interface WeightedPoint extends AudiencePoint {
   n: number;
+  /**
+   * How many visitors one visitor stands for: Analytics Engine's sample interval (the largest in a
+   * grouped row), 1 for the local sink's points. A visitor first seen today adds this, not 1.
+   */
+  w: number;
 }
 
 /**

@@ -27,16 +27,30 @@ export const noSink: AudienceSink = { write: async () => {} };
 
 /**
  * The sink AUDIENCE_SINK names: "local" (the default), "analytics-engine" or "none". A value that names
- * none throws here, at the first write, so the gateway's count logs it (once) and nothing is written.
- * The gateway does not ask at all when counting is off: it computes no point.
+ * none throws here; the gateway never gets this far with one, as `counting` is false for it.
  */
 export function sinkFor(env: Env): AudienceSink {
   const name = config(env).audienceSink;
   if (name === 'local') return localSink(env);
   if (name === 'analytics-engine') return analyticsEngineSink(env.AUDIENCE);
   if (name === 'none') return noSink;
-  throw new Error(`AUDIENCE_SINK "${name.unknown}" is not "local", "analytics-engine" or "none"`);
+  throw new Error(unknownSink(name.unknown));
 }
 
-/** Whether the gateway counts at all: false with AUDIENCE_SINK = "none". */
-export const counting = (env: Env): boolean => config(env).audienceSink !== 'none';
+const unknownSink = (name: string) => `AUDIENCE_SINK "${name}" is not "local", "analytics-engine" or "none"`;
+
+// The misspelt names this isolate has logged: each once, not once per request.
+const logged = new Set<string>();
+
+/**
+ * Whether the gateway counts at all: only with a sink it knows, not with "none". A value that names no
+ * sink counts nothing either (no salt, no key, no point) and is logged, once per isolate, so a misspelt
+ * "analytics-engine" does not pass for "none" unseen (the cron's rollup logs it too).
+ */
+export function counting(env: Env): boolean {
+  const name = config(env).audienceSink;
+  if (typeof name === 'string') return name !== 'none';
+  if (!logged.has(name.unknown)) console.error(`audience: ${unknownSink(name.unknown)}; nothing is counted`);
+  logged.add(name.unknown);
+  return false;
+}

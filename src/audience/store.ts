@@ -1,7 +1,7 @@
 // The AudienceStore Durable Object: the daily salt, the rolled-up series, the partner delivery log and
 // (local sink) the raw data points. Apart from the writer, so counting never waits on a publish.
 import { DurableObject } from 'cloudflare:workers';
-import { utcDay } from './keys';
+import { hex, utcDay } from './keys';
 import { EMBED_METRICS, type AudiencePoint, type EmbedEvent, type WeightedPoint } from './points';
 import { migrateAudience } from './schema';
 import { deliveriesOf, statsOf, type Deliveries, type StatsBy, type StatsRow } from './queries';
@@ -12,8 +12,10 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 // The delivery log answers "did MSN get the correction?" for this long.
 const DELIVERY_DAYS = 90;
-
-const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+// How many embedding sites one visitor can add an item's events to in a day; more are not counted for their site.
+const MAX_SITES = 5;
+// The visitors rows of an embed event's site (the item's own rows keep the point's kind, with source "").
+const SITE_KIND = 'embed site';
 
 export class AudienceStore extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -68,7 +70,7 @@ export class AudienceStore extends DurableObject<Env> {
       const rows = this.sql
         .exec<WeightedPoint & Record<string, SqlStorageValue>>(
           `SELECT kind, at, key, source, doc, etag, visitor, status, subscribers, SUM(bytes) AS bytes, MAX(minute) AS minute,
-           COUNT(*) AS n FROM points WHERE at < ? GROUP BY kind, at, key, source, doc, etag, visitor, status, subscribers`,
+           COUNT(*) AS n, 1 AS w FROM points WHERE at < ? GROUP BY kind, at, key, source, doc, etag, visitor, status, subscribers`,
           until,
         )
         .toArray();
@@ -84,7 +86,9 @@ export class AudienceStore extends DurableObject<Env> {
   }
 
   private fold(rows: readonly WeightedPoint[], until: number): void {
+    // Nothing to add writes nothing: a series row of 0 would still name its item or site.
     const add = (at: number, dim: string, key: string, metric: string, n: number) =>
+      n !== 0 &&
       this.sql.exec(
         `INSERT INTO series (at, dim, key, metric, value) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (dim, key, metric, at) DO UPDATE SET value = value + excluded.value`,
@@ -98,18 +102,17 @@ export class AudienceStore extends DurableObject<Env> {
     const downloads: WeightedPoint[] = [];
     for (const r of rows) {
       if (r.kind === 'view' || r.kind === 'embed' || r.kind === 'share') {
-        // However many beacons or page loads one visitor sends, one count a day per item, site and event.
-        // (A point without a visitor was counted before views had one: it counts as it was.)
-        const n = r.visitor ? (this.firstToday(r) ? 1 : 0) : r.n;
-        if (n === 0) continue;
+        // However many beacons or page loads one visitor sends, one count a day per item and event (a
+        // share or a copy alike), whichever sites it names; a sampled visitor counts as many as it stands for. (A point without a visitor was counted
+        // before views had one: it counts as it was.)
+        const n = r.visitor ? (this.firstToday(r.at, r.kind, r.key, '', r.doc, r.visitor) ? r.w : 0) : r.n;
         if (r.kind === 'view') add(r.at, 'item', r.key, 'views', n);
         else if (r.kind === 'share') add(r.at, 'item', r.key, 'shares', n);
-        else {
-          // What Analytics Engine hands back is only strings: an event it does not name is not counted.
-          if (!Object.hasOwn(EMBED_METRICS, r.doc)) continue;
+        // What Analytics Engine hands back is only strings: an event it does not name is not counted.
+        else if (Object.hasOwn(EMBED_METRICS, r.doc)) {
           const metric = EMBED_METRICS[r.doc as EmbedEvent];
           add(r.at, 'item', r.key, metric, n);
-          add(r.at, 'site', r.source, metric, n);
+          add(r.at, 'site', r.source, metric, r.visitor ? (this.firstSiteToday(r) ? r.w : 0) : r.n);
         }
       } else if (r.kind === 'download') downloads.push(r);
       else if (r.kind === 'delivery') {
@@ -172,20 +175,39 @@ export class AudienceStore extends DurableObject<Env> {
   }
 
   /** Whether this is the first point of its day for its visitor, kind, item, site and event; notes it if so. */
-  private firstToday(r: WeightedPoint): boolean {
+  private firstToday(at: number, kind: string, key: string, source: string, doc: string, visitor: string): boolean {
     return (
       this.sql
         .exec(
           `INSERT INTO visitors (day, kind, key, source, doc, visitor) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1`,
-          utcDay(r.at),
-          r.kind,
-          r.key,
-          r.source,
-          r.doc,
-          r.visitor,
+          utcDay(at),
+          kind,
+          key,
+          source,
+          doc,
+          visitor,
         )
         .toArray().length > 0
     );
+  }
+
+  /**
+   * Whether an embed event is the first of its day for its visitor, item and site, on one of the first
+   * MAX_SITES sites that visitor named for the item that day: a browser naming ever more sites adds to
+   * a few only. Noted under their own kind, apart from the item's own (whose source is always "").
+   */
+  private firstSiteToday(r: WeightedPoint): boolean {
+    const sites = this.sql
+      .exec<{ source: string }>(
+        'SELECT DISTINCT source FROM visitors WHERE day = ? AND kind = ? AND key = ? AND visitor = ?',
+        utcDay(r.at),
+        SITE_KIND,
+        r.key,
+        r.visitor,
+      )
+      .toArray();
+    if (sites.length >= MAX_SITES && !sites.some((s) => s.source === r.source)) return false;
+    return this.firstToday(r.at, SITE_KIND, r.key, r.source, r.doc, r.visitor);
   }
 
   /**
@@ -193,7 +215,7 @@ export class AudienceStore extends DurableObject<Env> {
    * for an item add up over the UTC day, and make one download the first time they reach a minute of
    * the file, in the hour of the request that reached it; never a second that day.
    */
-  private foldDownloads(rows: WeightedPoint[], add: (at: number, dim: string, key: string, metric: string, n: number) => void): void {
+  private foldDownloads(rows: WeightedPoint[], add: (at: number, dim: string, key: string, metric: string, n: number) => unknown): void {
     rows.sort((a, b) => a.at - b.at);
     for (const r of rows) {
       const day = utcDay(r.at);
@@ -209,7 +231,7 @@ export class AudienceStore extends DurableObject<Env> {
         .one();
       if (row.counted || row.bytes < Math.max(1, r.minute)) continue;
       this.sql.exec('UPDATE downloads SET counted = 1 WHERE day = ? AND item = ? AND visitor = ?', day, r.key, r.visitor);
-      add(r.at, 'item', r.key, 'downloads', 1);
+      add(r.at, 'item', r.key, 'downloads', r.w);
     }
   }
 

@@ -23,6 +23,12 @@ const NONE = {
 /** Every answer, documents, problems and the API alike: no content sniffing. */
 export const noSniff: MiddlewareHandler = secureHeaders({ ...NONE, xContentTypeOptions: true });
 
+/** The same for an answer made outside the app (the gateway's download route): the answer, with nosniff set. */
+export function withNoSniff(res: Response): Response {
+  res.headers.set('X-Content-Type-Options', 'nosniff');
+  return res;
+}
+
 /** Scope and item pages: framed only by this site. */
 export const pageHeaders: MiddlewareHandler = secureHeaders({
   ...NONE,

@@ -18,8 +18,6 @@ const TYPES = /^(?:text\/plain|application\/json)$/i;
 /** The answer to every beacon taken or dropped: nothing to read, nothing to keep. */
 const noContent = () => new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
 
-/** Whether the browser asks not to be tracked: Do Not Track or Global Privacy Control. */
-
 /** The beacon in the body, or a 4xx naming what is wrong with it. */
 async function readBeacon(c: Context<AppEnv>): Promise<Beacon> {
   const type = (c.req.header('Content-Type') ?? 'text/plain').split(';')[0]?.trim() ?? '';

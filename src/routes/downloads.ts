@@ -3,6 +3,7 @@ import type { Seen } from '../audience/count';
 import { minuteBytes } from '../audience/download-rules';
 import { notFound, problemAnswer, ProblemError, unavailable } from '../errors';
 import { partialOf } from '../http/byte-range';
+import { withNoSniff } from '../http/secure';
 import { downloadTarget, GONE, itemPath, mediaFileName } from '../model/paths';
 import type { ItemRecord, Site } from '../model/schema';
 import { storeFor, StorageError } from '../store/kv-store';
@@ -59,6 +60,11 @@ async function fromAssets(env: Env, request: Request, url: URL, declaredSize: nu
  * nothing, 410 for a withdrawn item, problem+json either way. What the count needs is left in `seen`.
  */
 export async function answerDownload(request: Request, env: Env, ctx: ExecutionContext, seen: Seen): Promise<Response> {
+  // Every answer of the route, as every answer of the app: no content sniffing.
+  return withNoSniff(await answer(request, env, ctx, seen));
+}
+
+async function answer(request: Request, env: Env, ctx: ExecutionContext, seen: Seen): Promise<Response> {
   try {
     const path = new URL(request.url).pathname;
     const target = downloadTarget(path);
@@ -69,13 +75,13 @@ export async function answerDownload(request: Request, env: Env, ctx: ExecutionC
     const url = new URL(video.url, site.url.endsWith('/') ? site.url : `${site.url}/`);
     seen.download = { key: item.slug, size: video.size, minute: minuteBytes(video.size, video.duration) };
     if (url.origin === new URL(site.url).origin) return await fromAssets(env, request, url, video.size);
-    const headers = { Location: url.toString(), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+    const headers = { Location: url.toString(), 'Cache-Control': 'no-store' };
     return new Response(null, { status: 302, headers });
   } catch (err) {
-    if (err instanceof ProblemError) return problem(request, err);
-    if (err instanceof StorageError) return problem(request, unavailable(err.message, err.retryAfter));
+    if (err instanceof ProblemError) return problemAnswer(request, err);
+    if (err instanceof StorageError) return problemAnswer(request, unavailable(err.message, err.retryAfter));
     console.error('download failed', err instanceof Error ? err.message : String(err));
-    return problem(request, unavailable('The file could not be handed over; try again shortly.'));
+    return problemAnswer(request, unavailable('The file could not be handed over; try again shortly.'));
   }
 }
 
@@ -89,11 +95,4 @@ function sameName(a: string, b: string): boolean {
     }
   };
   return a === b || decoded(a) === decoded(b);
-}
-
-/** A problem as the app answers one, with the nosniff its middleware adds to every answer. */
-function problem(request: Request, p: ProblemError): Response {
-  const res = problemAnswer(request, p);
-  res.headers.set('X-Content-Type-Options', 'nosniff');
-  return res;
 }

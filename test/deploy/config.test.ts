@@ -1,6 +1,6 @@
 // The Worker's vars, parsed once per bindings object, with the writer's lenient fallbacks.
 import { env } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { config } from '../../src/config';
 import { counting, noSink, sinkFor } from '../../src/audience/sink';
 import { MAX_PAGE_SIZE } from '../../src/model/limits';
@@ -42,7 +42,7 @@ describe('config', () => {
     expect(withVars({ AUDIENCE_ACCOUNT_ID: ' 0123abcd ' }).audienceAccountId).toBe('0123abcd');
   });
 
-  it('"none" writes nothing anywhere; an unknown sink fails at its first write, naming the value', async () => {
+  it('"none" writes nothing anywhere; an unknown sink counts nothing and is logged once, naming the value', async () => {
     const written: unknown[] = [];
     const dataset = { writeDataPoint: (p: unknown) => void written.push(p) } as AnalyticsEngineDataset;
     const point = {
@@ -62,7 +62,14 @@ describe('config', () => {
     await sinkFor({ ...env, AUDIENCE_SINK: 'none', AUDIENCE: dataset } as Env).write([point]);
     expect(written).toEqual([]);
     expect(counting({ ...env, AUDIENCE_SINK: 'none' } as Env)).toBe(false);
-    expect(counting({ ...env, AUDIENCE_SINK: 'nowhere' } as Env)).toBe(true);
+    // A name that is no sink counts nothing (no salt, no key is made for it); sinkFor still refuses it.
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(counting({ ...env, AUDIENCE_SINK: 'nowhere' } as Env)).toBe(false);
+    expect(counting({ ...env, AUDIENCE_SINK: 'nowhere' } as Env)).toBe(false);
+    expect(errors.mock.calls).toEqual([
+      ['audience: AUDIENCE_SINK "nowhere" is not "local", "analytics-engine" or "none"; nothing is counted'],
+    ]);
+    errors.mockRestore();
     expect(() => sinkFor({ ...env, AUDIENCE_SINK: 'nowhere' } as Env)).toThrow(
       /AUDIENCE_SINK "nowhere" is not "local", "analytics-engine" or "none"/,
     );

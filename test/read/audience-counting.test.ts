@@ -3,7 +3,7 @@
 import { SELF } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, ORIGIN, publish, sleep, syntheticItem } from '../helpers';
-import { ADDRESS, BROWSER, DAY_ZERO, ITEM_ZERO, cron, rawPoints, storeTables, visit } from '../audience-helpers';
+import { ADDRESS, BROWSER, DAY_ZERO, ITEM_ZERO, beacon, cron, rawPoints, storeTables, visit } from '../audience-helpers';
 
 const FEEDLY = 'Feedly/1.0 (+http://www.feedly.com/fetcher.html; 42 subscribers; feed-id=feed/x)';
 const INOREADER = 'Inoreader/1.0 (+http://www.inoreader.com/feed-fetcher; 12 subscribers; )';
@@ -95,6 +95,18 @@ describe('item page views', () => {
     await cron();
     const days = (await stats('day', '&from=2026-12-06&to=2026-12-07')).rows;
     expect(days.map((d: any) => d.views)).toEqual([4, 1]);
+  });
+
+  it('a device rotating its IPv6 privacy addresses within its /64 is one reader, in page views and beacons alike', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: DAY1 });
+    await visit('/articles/item-1', { address: '2001:db8:1:2:a1b2:c3d4:e5f6:1' });
+    await visit('/articles/item-1', { address: '2001:DB8:1:2::77' });
+    // Another /64 is another reader.
+    await visit('/articles/item-1', { address: '2001:db8:1:3::77' });
+    await beacon({ item: 'item-1', events: ['share'], source: 'share' }, { address: '2001:db8:1:2:a1b2:c3d4:e5f6:1' });
+    await beacon({ item: 'item-1', events: ['share'], source: 'copy' }, { address: '2001:db8:1:2::1' });
+    await cron();
+    expect((await stats('item', '&from=2026-12-06&to=2026-12-06')).rows).toEqual([{ key: 'item-1', ...ITEM_ZERO, views: 2, shares: 1 }]);
   });
 
   it('through the runtime too: SELF.fetch reaches the same count after the answer', async () => {

@@ -64,11 +64,14 @@ describe('the download route', () => {
     expect(whole.status).toBe(200);
     expect(whole.headers.get('Content-Type')).toBe('video/mp4');
     expect(whole.headers.get('Cache-Control')).toBe('private, max-age=86400');
+    // As every answer of the app: no content sniffing, the file and the problems alike.
+    expect(whole.headers.get('X-Content-Type-Options')).toBe('nosniff');
     expect(new Uint8Array(await whole.arrayBuffer())).toEqual(mediaBytes);
 
     const part = await SELF.fetch(`${ORIGIN}${FILE}`, range('bytes=1000-65535'));
     expect(part.status).toBe(206);
     expect(part.headers.get('Content-Range')).toBe(`bytes 1000-65535/${SIZE}`);
+    expect(part.headers.get('X-Content-Type-Options')).toBe('nosniff');
     expect(new Uint8Array(await part.arrayBuffer())).toEqual(mediaBytes.slice(1000, 65536));
 
     const open = await SELF.fetch(`${ORIGIN}${FILE}`, range('bytes=372000-'));
@@ -79,17 +82,21 @@ describe('the download route', () => {
     const past = await SELF.fetch(`${ORIGIN}${FILE}`, range(`bytes=${SIZE}-`));
     expect(past.status).toBe(416);
     expect(past.headers.get('Content-Range')).toBe(`bytes */${SIZE}`);
+    expect(past.headers.get('X-Content-Type-Options')).toBe('nosniff');
     // Several ranges: the whole file, as a server may answer them.
     expect((await SELF.fetch(`${ORIGIN}${FILE}`, range('bytes=0-9,20-29'))).status).toBe(200);
 
     const head = await SELF.fetch(`${ORIGIN}${FILE}`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.get('Accept-Ranges')).toBe('bytes');
+    expect(head.headers.get('X-Content-Type-Options')).toBe('nosniff');
     expect((await head.arrayBuffer()).byteLength).toBe(0);
 
     const etag = whole.headers.get('ETag') as string;
     expect(etag).toBeTruthy();
-    expect((await SELF.fetch(`${ORIGIN}${FILE}`, { headers: { 'If-None-Match': etag } })).status).toBe(304);
+    const unchanged = await SELF.fetch(`${ORIGIN}${FILE}`, { headers: { 'If-None-Match': etag } });
+    expect(unchanged.status).toBe(304);
+    expect(unchanged.headers.get('X-Content-Type-Options')).toBe('nosniff');
     // If-Range: the range while the file is the one the client has, the whole file once it is not.
     expect((await SELF.fetch(`${ORIGIN}${FILE}`, { headers: { Range: 'bytes=0-9', 'If-Range': etag } })).status).toBe(206);
     expect((await SELF.fetch(`${ORIGIN}${FILE}`, { headers: { Range: 'bytes=0-9', 'If-Range': '"old"' } })).status).toBe(200);
@@ -100,6 +107,7 @@ describe('the download route', () => {
     expect(res.status).toBe(302);
     expect(res.headers.get('Location')).toBe('https://cdn.example/v/far%20away.mp4');
     expect(res.headers.get('Cache-Control')).toBe('no-store');
+    expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
     // The file's name however it is percent-encoded.
     expect((await SELF.fetch(`${ORIGIN}/download/far/f%61r%20away.mp4`, { redirect: 'manual' })).status).toBe(302);
   });
@@ -119,6 +127,7 @@ describe('the download route', () => {
       const res = await SELF.fetch(`${ORIGIN}${path}`);
       expect(res.status, path).toBe(status);
       expect(res.headers.get('Content-Type'), path).toBe('application/problem+json; charset=utf-8');
+      expect(res.headers.get('X-Content-Type-Options'), path).toBe('nosniff');
       expect((await res.json<any>()).instance, path).toBe(new URL(path, ORIGIN).pathname);
     }
     expect((await api('DELETE', '/items/clip')).status).toBe(200);

@@ -4,13 +4,20 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import Wirefeed from '../../src/index';
 import { api, publish, syntheticItem } from '../helpers';
-import { BROWSER, cron, ITEM_ZERO, rawPoints, storeTables, visit } from '../audience-helpers';
+import { beacon, BROWSER, cron, ITEM_ZERO, rawPoints, storeTables, visit } from '../audience-helpers';
 import { createPartners, issue, presented, putPartnerDoc, whole } from '../partner-helpers';
 
 const OFF = { AUDIENCE_SINK: 'none' };
 // A day no other test counts on, so this isolate holds no salt for it: a counted direct poll must ask the store.
 const DAY = Date.UTC(2031, 4, 17, 12);
 const MSN = '/partners/msn-start/feed.xml';
+const CLIP = syntheticItem(2, {
+  slug: 'clip',
+  kind: 'video',
+  image: { url: '/media/liaison-office.jpg', width: 1280, height: 720, alt: 'Poster' },
+  video: { url: '/media/liaison-office.mp4', type: 'video/mp4', size: 372_439, duration: 134, width: 640, height: 360 },
+});
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 beforeEach(async () => {
   await publish(syntheticItem(1));
@@ -74,5 +81,56 @@ describe('AUDIENCE_SINK = "none"', () => {
     expect(await stats()).toEqual([{ key: 'item-1', ...ITEM_ZERO, views: 1 }]);
     await cron();
     expect(await stats()).toEqual([{ key: 'item-1', ...ITEM_ZERO, views: 2 }]);
+  });
+
+  it('a beacon and a download make no salt and no point', async () => {
+    await publish(CLIP);
+    // Another day than the other tests': this isolate holds no salt for it, so a key would ask the store.
+    const at = DAY + 86_400_000;
+    vi.useFakeTimers({ toFake: ['Date'], now: at });
+    expect((await beacon({ item: 'clip', events: ['play'], site: '' }, { patch: OFF })).status).toBe(204);
+    expect((await beacon({ item: 'clip', events: ['share'], source: 'copy' }, { patch: OFF })).status).toBe(204);
+    expect((await visit('/download/clip/liaison-office.mp4', { ua: BROWSER, patch: OFF })).status).toBe(200);
+    expect((await storeTables()).salts?.some((s) => s.day === dayOf(at))).toBe(false);
+    expect(await rawPoints()).toEqual([]);
+  });
+
+  it('the cron does not wake the audience store, even when live counts are due', async () => {
+    // The store's binding, watched: any stub asked for is noted (and still handed over).
+    const asked: string[] = [];
+    const AUDIENCE_STORE = new Proxy(env.AUDIENCE_STORE, {
+      get(target, name) {
+        asked.push(String(name));
+        const value = Reflect.get(target, name, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const ctx = createExecutionContext();
+    // Past the live counts' interval (a minute in tests): the writer says counts are due.
+    const bindings = { ...env, ...OFF, AUDIENCE_STORE };
+    await new Wirefeed(ctx, bindings).scheduled(createScheduledController({ scheduledTime: Date.now() + 10 * 60_000 }));
+    await waitOnExecutionContext(ctx);
+    expect(asked).toEqual([]);
+    // The watch sees what the cron does with counting on: the totals are read from the store.
+    await new Wirefeed(ctx, { ...env, AUDIENCE_STORE }).scheduled(createScheduledController({ scheduledTime: Date.now() + 20 * 60_000 }));
+    await waitOnExecutionContext(ctx);
+    expect(asked).toContain('idFromName');
+  });
+});
+
+describe('an AUDIENCE_SINK that names no sink', () => {
+  it('counts nothing: no salt, no point; the name is logged once', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const at = DAY + 2 * 86_400_000;
+    vi.useFakeTimers({ toFake: ['Date'], now: at });
+    const patch = { AUDIENCE_SINK: 'analytics_engine' };
+    for (let i = 0; i < 3; i++) expect((await visit('/feed.xml', { patch })).status).toBe(200);
+    expect((await beacon({ item: 'item-1', events: ['share'], source: 'share' }, { patch })).status).toBe(204);
+    const logged = errors.mock.calls.filter((c) => String(c[0]).startsWith('audience'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]?.join(' ')).toContain('"analytics_engine"');
+    errors.mockRestore();
+    expect((await storeTables()).salts?.some((s) => s.day === dayOf(at))).toBe(false);
+    expect(await rawPoints()).toEqual([]);
   });
 });

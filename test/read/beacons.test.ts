@@ -66,10 +66,12 @@ describe('one count per visitor, item, site and event a day', () => {
     // Between two rollups too: the day's visitors are kept until the day is over.
     for (let i = 0; i < 5; i++) await beacon(PLAY);
     await beacon(PLAY, { ua: BROWSER.replace('Firefox/140.0', 'Firefox/141.0') });
-    // The same visitor on another site is another (item, site) pair.
+    // The same visitor on another site is another (item, site) pair, but not another play of the item;
+    // a share and a copy by one visitor are one share.
     await beacon({ ...PLAY, site: 'https://other.example' });
+    await beacon({ item: 'clip', events: ['share'], source: 'share' });
     await cron();
-    expect(await stats('item', '&from=2026-12-06&to=2026-12-06')).toEqual([{ key: 'clip', ...ITEM_ZERO, shares: 1, plays: 3 }]);
+    expect(await stats('item', '&from=2026-12-06&to=2026-12-06')).toEqual([{ key: 'clip', ...ITEM_ZERO, shares: 1, plays: 2 }]);
     expect(await stats('site', '&from=2026-12-06&to=2026-12-06')).toEqual([
       { key: SITE, ...SITE_ZERO, plays: 2 },
       { key: 'https://other.example', ...SITE_ZERO, plays: 1 },
@@ -78,9 +80,24 @@ describe('one count per visitor, item, site and event a day', () => {
     for (let i = 0; i < 5; i++) await beacon(PLAY);
     await cron();
     expect((await stats('day')).map((d: any) => [d.key, d.plays])).toEqual([
-      ['2026-12-06', 3],
+      ['2026-12-06', 2],
       ['2026-12-07', 1],
     ]);
+  });
+
+  it('one visitor naming many sites is one play of the item, and adds to five sites at most a day', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: DAY1 });
+    const sites = Array.from({ length: 8 }, (_, i) => `https://s${i}.example`);
+    for (const site of sites) await beacon({ item: 'clip', events: ['impression', 'play'], site });
+    await cron();
+    // Another event from a site already counted still counts for that site.
+    await beacon({ item: 'clip', events: ['complete'], site: sites[0] });
+    await beacon({ item: 'clip', events: ['complete'], site: sites[7] });
+    await cron();
+    expect(await stats('item')).toEqual([{ key: 'clip', ...ITEM_ZERO, impressions: 1, plays: 1, completes: 1 }]);
+    expect(await stats('site')).toEqual(
+      sites.slice(0, 5).map((key, i) => ({ key, ...SITE_ZERO, impressions: 1, plays: 1, completes: i === 0 ? 1 : 0 })),
+    );
   });
 });
 

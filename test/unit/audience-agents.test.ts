@@ -168,6 +168,8 @@ describe('Analytics Engine', () => {
       bytes: 0,
       minute: 0,
       n: 3,
+      // Without a sample interval of its own (a row read before w was asked for), a visitor stands for one.
+      w: 1,
     });
     expect(
       rowToPoint({ kind: 'embed', key: 'clip', source: 'https://a.example', doc: 'q50', visitor: 'v', at: 1, status: 204, n: 1 }),
@@ -182,8 +184,17 @@ describe('Analytics Engine', () => {
       bytes: '200000',
       minute: 166764,
       n: 2,
+      w: '2',
     };
-    expect(rowToPoint(download)).toMatchObject({ kind: 'download', key: 'item-1', visitor: 'v1', bytes: 200_000, minute: 166_764, n: 2 });
+    expect(rowToPoint(download)).toMatchObject({
+      kind: 'download',
+      key: 'item-1',
+      visitor: 'v1',
+      bytes: 200_000,
+      minute: 166_764,
+      n: 2,
+      w: 2,
+    });
     expect(rowToPoint({ kind: 'other', at: 1, n: 1 })).toBeNull();
     expect(rowToPoint({ kind: 'view', at: 'x', n: 1 })).toBeNull();
   });

@@ -57,7 +57,8 @@ describe('the analytics-engine sink', () => {
       });
       const data = body.includes("IN ('poll', 'view', 'embed', 'share', 'download')")
         ? [
-            // One visitor's three plays on one site in the hour are one play; another visitor's is another.
+            // One visitor's three plays on one site in the hour are one play; another visitor's is another;
+            // the first visitor's play on another site is a play for that site, not another of the item.
             embed('v1', 'play', 'https://a.example', 3),
             embed('v2', 'play', 'https://a.example', 1),
             embed('v1', 'impression', 'https://a.example', 1),
@@ -76,6 +77,20 @@ describe('the analytics-engine sink', () => {
               subscribers: 0,
               n: '5',
             },
+            // Sampled one in ten: the visitor's row stands for ten visitors' views (w, the largest sample interval).
+            {
+              kind: 'view',
+              key: 'item-1',
+              source: '',
+              doc: '',
+              etag: '',
+              visitor: 'v9',
+              at: hour,
+              status: 200,
+              subscribers: 0,
+              n: 10,
+              w: '10',
+            },
             {
               kind: 'poll',
               key: '/feed.xml',
@@ -88,21 +103,22 @@ describe('the analytics-engine sink', () => {
               subscribers: 42,
               n: 2,
             },
-            // A listener's ranges in the hour, summed: past a minute of the file, so one download.
-            {
+            // A listener's ranges in the hour, summed per enclosure path (the query groups by doc): under
+            // a minute of the file through each path, past it together (an old address of a renamed item).
+            ...['/download/item-1/clip.mp4', '/download/old-item-1/clip.mp4'].map((doc, i) => ({
               kind: 'download',
               key: 'item-1',
               source: '',
-              doc: '',
+              doc,
               etag: '',
               visitor: 'v1',
               at: Date.UTC(2026, 11, 6, 11),
               status: 206,
               subscribers: 0,
-              bytes: '200000',
+              bytes: i ? 100_000 : '100000',
               minute: 166764,
-              n: 3,
-            },
+              n: i ? 1 : 2,
+            })),
           ]
         : [
             {
@@ -128,15 +144,17 @@ describe('the analytics-engine sink', () => {
     expect(calls[0]?.auth).toBe('Bearer sql-token');
     expect(calls[0]?.body).toContain(`toDateTime(${Date.UTC(2026, 11, 6, 11) / 1000})`);
     expect(calls[0]?.body).toContain(`toDateTime(${Date.UTC(2026, 11, 6, 12) / 1000})`);
+    expect(calls[0]?.body).toContain('max(_sample_interval) AS w');
+    expect(calls[0]?.body).toContain('GROUP BY kind, key, source, doc, visitor, at, status');
     expect((await storeTables()).rollup).toEqual([{ id: 1, done_until: Date.UTC(2026, 11, 6, 12) }]);
     // Within the same hour, nothing more is asked.
     await rollup(ae, T + 20 * 60_000);
     expect(calls).toHaveLength(2);
     vi.useFakeTimers({ toFake: ['Date'], now: T });
     const q = '&from=2026-12-06&to=2026-12-06';
-    // Views without a visitor (points written before views had one) count as they come.
+    // Views without a visitor (points written before views had one) count as they come; a sampled visitor's, by its weight.
     expect((await (await api('GET', `/stats?by=item${q}`)).json<any>()).rows).toEqual([
-      { key: 'item-1', ...ITEM_ZERO, views: 5, shares: 1, impressions: 1, plays: 3, downloads: 1 },
+      { key: 'item-1', ...ITEM_ZERO, views: 15, shares: 1, impressions: 1, plays: 2, downloads: 1 },
     ]);
     expect((await (await api('GET', `/stats?by=site${q}`)).json<any>()).rows).toEqual([
       { key: 'https://a.example', ...SITE_ZERO, impressions: 1, plays: 2 },

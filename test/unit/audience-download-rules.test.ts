@@ -1,7 +1,8 @@
 // The IAB rules for one request: the bytes a Range asks for, a minute of a file, who is no listener, the listener's address.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isFirstTwoBytes, isNotListener, listenerAddress, minuteBytes, requestedBytes } from '../../src/audience/download-rules';
+import { isFirstTwoBytes, isNotListener, minuteBytes, requestedBytes } from '../../src/audience/download-rules';
+import { visitorAddress } from '../../src/audience/keys';
 
 describe('requested bytes', () => {
   it('reads whole, closed, open, suffix and several ranges, held to the file, overlaps once', () => {
@@ -83,11 +84,14 @@ describe('who is not a listener', () => {
 
 describe("a listener's address", () => {
   it("IPv6 is cut to its /64 (the IAB, 2.1), IPv4 kept whole (it is hashed with the day's salt, never stored)", () => {
-    expect(listenerAddress('2001:db8:85a3:8d3:1319:8a2e:370:7348')).toBe('2001:db8:85a3:8d3::/64');
-    expect(listenerAddress('2001:db8::1')).toBe('2001:db8:0:0::/64');
-    expect(listenerAddress('2001:db8:1:2::')).toBe('2001:db8:1:2::/64');
-    expect(listenerAddress('2001:DB8:0001:0002:aaaa::1')).toBe('2001:db8:1:2::/64');
-    expect(listenerAddress('203.0.113.7')).toBe('203.0.113.7');
-    expect(listenerAddress('')).toBe('');
+    expect(visitorAddress('2001:db8:85a3:8d3:1319:8a2e:370:7348')).toBe('2001:db8:85a3:8d3::/64');
+    expect(visitorAddress('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(visitorAddress('2001:db8:1:2::')).toBe('2001:db8:1:2::/64');
+    expect(visitorAddress('2001:DB8:0001:0002:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(visitorAddress('203.0.113.7')).toBe('203.0.113.7');
+    expect(visitorAddress('')).toBe('');
+    // An IPv4 address in IPv6 clothing is that device's own, not a /64 every such address shares.
+    expect(visitorAddress('::ffff:203.0.113.7')).toBe('::ffff:203.0.113.7');
+    expect(visitorAddress('not:an:address')).toBe('not:an:address');
   });
 });
