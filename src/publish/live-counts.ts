@@ -48,6 +48,27 @@ export interface Changed {
   counts: Counts;
 }
 
+/** What the writer did with a set of live counts: whether it took them, which items changed, how many jobs they owe. */
+export interface CountsResult {
+  applied: boolean;
+  changed: string[];
+  owed: number;
+}
+
+/**
+ * The cron's live counts measured up to `at`, inside the caller's transaction: taken at most once per
+ * `everyMs` (before that, nothing changes). Items whose numbers changed owe their page and video
+ * sitemap page, queued as live counts' work (below publish work and no part of a rebuild's); the
+ * alarm writes them, a batch an invocation. No item record, date or feed changes.
+ */
+export function takeCounts(stores: Stores, totals: readonly ItemTotals[], at: number, everyMs: number): CountsResult {
+  if (at < countsDueAt(stores.books, everyMs)) return { applied: false, changed: [], owed: 0 };
+  const found = changedCounts(stores, totals);
+  const jobs = applyCounts(stores, found, at);
+  for (const job of jobs) stores.queue.queueCounts(job);
+  return { applied: true, changed: found.map((c) => c.slug), owed: jobs.length };
+}
+
 /**
  * Records `changed` as applied at `at` (and the application time), and returns the jobs they owe:
  * each item's page and, for a video, its sitemap page.

@@ -47,6 +47,8 @@ export interface WriterStatus {
   items: { published: number; scheduled: number };
   scheduled: { slug: string; publishAt: string }[];
   jobs: { pending: number; backlog: number; failed: number };
+  /** Live counts: the pages they still owe (apart from publish and rebuild work), and when they were last applied. */
+  liveCounts: { owed: number; appliedAt: string | null };
   failed: { job: Job; error: string; at: string }[];
   render: { version: number; stored: number | null; rebuild: RebuildProgress | null };
   documents: number;
