@@ -12,7 +12,8 @@ import { commitItem, releaseDue, withdrawItem, type IndexChange } from './index-
 import { backgroundOwed, flushBackground } from './background';
 import { emptyStats, FLUSH_BUDGET, KvWriter, type FlushStats } from './kv-writer';
 import { nextPurgeAt, sendPings, sendPurges } from './outbox';
-import { countsDueAt, takeCounts, type CountsResult, type ItemTotals } from './live-counts';
+import type { ItemTotals } from '../render/item-counts';
+import { countsDueAt, takeCounts, type CountsResult } from './live-counts';
 import { itemPartnerJobs, releasePartnersDue } from './partner-change';
 import { dropPartner, itemPreflight, partnerList, partnerStatus, preflightPartner, savePartner, type PartnerOutcome } from './partner-ops';
 import { noticeChanges, rebuildProgress, startRebuild } from './rebuild';
