@@ -14,7 +14,7 @@ const BATCH = 100;
 
 /** Whether lower-tier work is owed: a rebuild's jobs or related lists, or live counts' pages. */
 export function backgroundOwed({ queue, books }: Pick<Stores, 'queue' | 'books'>): boolean {
-  return queue.rebuildLeft() > 0 || queue.countsLeft() > 0 || books.num('relistBelow') !== null;
+  return queue.rebuildLeft() > 0 || queue.countsLeft() > 0 || Boolean(books.num('relistBelow'));
 }
 
 /**

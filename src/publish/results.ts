@@ -1,6 +1,7 @@
 // What the writer answers: publish, import, site and rebuild results, refusals, and its status.
 import type { Job } from './jobs';
 import type { FlushStats } from './kv-writer';
+import type { PartnerOutcome } from './partner-ops';
 
 /** Why the writer refused a change; nothing was changed. */
 export interface Rejection {
@@ -31,6 +32,11 @@ export interface ItemOutcome {
 export type PublishResult = { ok: true } & ItemOutcome & FlushStats;
 
 export type ImportResult = ({ ok: true; items: ItemOutcome[] } & FlushStats) | { ok: false; rejections: (Rejection & { index: number })[] };
+
+/** What PUT /api/partners/:id answers. */
+export type PartnerResult = ({ ok: true } & PartnerOutcome & FlushStats) | Rejection;
+/** What DELETE /api/partners/:id answers. */
+export type PartnerDeleted = ({ ok: true; id: string } & FlushStats) | Rejection;
 
 export type SiteResult = { changed: boolean; rebuild: RebuildProgress | null } & FlushStats;
 
