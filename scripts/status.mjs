@@ -8,7 +8,7 @@ import { tokenFor } from './deploy-state.mjs';
 /**
  * GET /api/status, as src/publish/results.ts `WriterStatus` describes it.
  * @typedef {{ items: { published: number, scheduled: number }, scheduled: { slug: string, publishAt: string }[],
- *   jobs: { pending: number, backlog: number, failed: number }, failed: { job: unknown, error: string, at: string }[],
+ *   jobs: { pending: number, backlog: number, failed: number }, liveCounts?: { owed: number, appliedAt: string | null }, failed: { job: unknown, error: string, at: string }[],
  *   render: { version: number, stored: number | null, rebuild: { total: number, done: number, startedAt: string, reason: string } | null },
  *   documents: number, lastPublish: string | null,
  *   hub: { url: string | null, pings: { topic: string, at: string, ok: boolean, detail: string }[] },
@@ -57,6 +57,8 @@ export function formatStatus(s, { url, now = Date.now() }) {
     `Jobs:          ${j.pending} pending, ${j.backlog} in the backlog, ${j.failed} failed${j.pending || j.backlog ? ' (the writer is still working)' : ''}`,
   );
   for (const f of s.failed) lines.push(`  failed       ${jobText(f.job)} at ${when(f.at, now)}: ${f.error}`);
+  // Apart from the jobs above: the pages live counts still owe, written after publish and rebuild work.
+  if (s.liveCounts) lines.push(`Live counts:   ${s.liveCounts.owed} pages owed, last applied ${when(s.liveCounts.appliedAt, now)}`);
   const r = s.render;
   const stale =
     r.stored !== null && r.stored !== r.version ? ` (KV holds version ${r.stored})` : r.stored === null ? ' (nothing rendered yet)' : '';

@@ -178,8 +178,9 @@ export function mockHub(answer: () => Promise<Response>): { url: string; body: s
 /** The writer's status as GET /api/status reports it (loosely typed: tests read what they check). */
 export const writerStatus = async (): Promise<any> => (await api('GET', '/status')).json<any>();
 
-/** Nothing owed: no backlog, no jobs, no rebuild, no hub pings. */
-export const owesNothing = (s: any): boolean => !s.jobs.backlog && !s.jobs.pending && !s.render.rebuild && !s.hub.queued;
+/** Nothing owed: no backlog, no jobs, no live counts' pages, no rebuild, no hub pings. */
+export const owesNothing = (s: any): boolean =>
+  !s.jobs.backlog && !s.jobs.pending && !s.liveCounts.owed && !s.render.rebuild && !s.hub.queued;
 
 /**
  * Runs the writer's alarm until `done(status)` holds, at most `max` times, and returns that status;

@@ -1,5 +1,5 @@
 // The live counts' way back: after the rollup, each item's all-time totals to the writer.
-import type { CountsResult } from '../publish/publisher';
+import type { CountsResult } from '../publish/live-counts';
 import { publisher } from '../routes/api-support';
 import { audienceStore } from './access';
 

@@ -1,11 +1,7 @@
 // Each item's all-time totals from the audience series: what the live counts on its page are made of.
+import { LIVE_METRICS, type ItemTotals, type LiveMetric } from '../render/item-counts';
 
-/** The item metrics an item page shows; any of them may have no rows yet (nothing counted it). */
-export const LIVE_METRICS = ['views', 'shares', 'plays'] as const;
-export type LiveMetric = (typeof LIVE_METRICS)[number];
-
-/** One item address (the slug it was counted under) and its totals; a metric with no rows is absent. */
-export type ItemTotals = { slug: string } & Partial<Record<LiveMetric, number>>;
+export type { ItemTotals };
 
 /** Sums the `item` series of every live metric over all time, one entry per slug. */
 export function itemTotalsOf(sql: SqlStorage): ItemTotals[] {

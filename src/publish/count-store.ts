@@ -26,4 +26,18 @@ export class CountStore {
       at,
     );
   }
+
+  /**
+   * Moves the counts shown at `from` to `to`: a renamed item's page shows them at its new address
+   * at once, rather than none until the next counts pass. Anything at `to` is replaced.
+   */
+  move(from: string, to: string): void {
+    this.sql.exec('DELETE FROM item_counts WHERE slug = ?', to);
+    this.sql.exec('UPDATE item_counts SET slug = ? WHERE slug = ?', to, from);
+  }
+
+  /** Forgets the counts shown at `slug` (its item was withdrawn: nothing renders them, and a later item there starts afresh). */
+  drop(slug: string): void {
+    this.sql.exec('DELETE FROM item_counts WHERE slug = ?', slug);
+  }
 }

@@ -73,6 +73,8 @@ export function commitItem(pass: Pass, s: Staged, input: ItemInput, hash: string
     // Old links keep working: the old page and player answer 301 to the new ones (if they were ever public).
     if (wasLive) items.setAlias({ slug: prev.record.slug, id: record.id, kind: prev.record.kind, status: 'moved' });
     jobs.push({ t: 'slug', slug: prev.record.slug });
+    // Its live counts follow it, so the pages this change owes already show them.
+    pass.stores.counts.move(prev.record.slug, record.slug);
   }
   // Old addresses follow a new slug, kind or state (a rename into the future holds nothing until then).
   jobs.push(...addressJobs(pass, record.id, record.slug));
@@ -101,6 +103,7 @@ export function withdrawItem(pass: Pass, prev: IndexedItem): IndexChange {
     books.setNum('lastPublish', pass.now);
   }
   pass.stores.related.drop(record.id);
+  pass.stores.counts.drop(record.slug);
   for (const slug of [record.slug, ...aliases.map((a) => a.slug)]) jobs.push({ t: 'slug', slug });
   const outcome = { id: record.id, slug: record.slug, state: prev.state, created: false, changed: true, etag: prev.etag };
   return { outcome, jobs };

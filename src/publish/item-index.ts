@@ -159,7 +159,6 @@ export class ItemIndex {
     return this.records("SELECT slug, record FROM items WHERE state = 'published' AND seq BETWEEN ? AND ? ORDER BY seq", from, to);
   }
 
-  /** Every slug the writer owes documents for: live items and old addresses. */
   /** Ids and numbers of up to `limit` published items numbered below `seq`, newest first. */
   publishedBelow(seq: number, limit: number): { id: string; seq: number }[] {
     return this.sql
@@ -171,6 +170,7 @@ export class ItemIndex {
       .toArray();
   }
 
+  /** Every slug the writer owes documents for: live items and old addresses. */
   allSlugs(): string[] {
     const live = this.sql.exec<{ slug: string }>("SELECT slug FROM items WHERE state = 'published' ORDER BY seq DESC").toArray();
     const old = this.sql.exec<{ slug: string }>('SELECT slug FROM aliases').toArray();

@@ -1,5 +1,5 @@
-// The writer's one job queue: what it owes KV, keyed canonically, publish work before rebuild work,
-// and the jobs set aside because they could not be rendered.
+// The writer's one job queue: what it owes KV, keyed canonically, publish work before rebuild work
+// before live counts' pages, and the jobs set aside because they could not be rendered.
 import { canonical } from '../model/hash';
 import type { Scope } from '../model/paths';
 
@@ -24,6 +24,12 @@ export const jobKey = (job: Job): string => canonical(job);
  * readers need them (JOB_KINDS' rebuildRank), each rank leaving room for kinds to come between.
  */
 export const PUBLISH = 0;
+
+/**
+ * Live counts' pages (an item page, a video sitemap page) rank after everything else and are no part
+ * of a rebuild: its progress and its end ignore them. Above every rebuild rank (JOB_KINDS').
+ */
+export const COUNTS = 1_000_000;
 
 export interface FailedJob {
   job: Job;
@@ -54,16 +60,24 @@ export class JobQueue {
   /**
    * Queues a rebuild's job at `rank`. A job already queued keeps its place (each job is queued once),
    * but one waiting out a back-off is due again at once, its back-off started afresh: the rebuild
-   * wants every document now.
+   * wants every document now. A live counts' job becomes the rebuild's (it renders the counts too).
    */
   queueRebuild(job: Job, rank: number): void {
     const k = jobKey(job);
     this.sql.exec(
-      'INSERT INTO queue (key, job, priority) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET attempts = 0, not_before = 0',
+      `INSERT INTO queue (key, job, priority) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET attempts = 0, not_before = 0,
+       priority = CASE WHEN priority = ? THEN excluded.priority ELSE priority END`,
       k,
       k,
       rank,
+      COUNTS,
     );
+  }
+
+  /** Queues a live counts' page. A job already queued keeps its place: when it runs it renders the counts just stored. */
+  queueCounts(job: Job): void {
+    const k = jobKey(job);
+    this.sql.exec('INSERT INTO queue (key, job, priority) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING', k, k, COUNTS);
   }
 
   /** Publish work that may run at `now` (a job KV refused waits out its back-off), oldest first. */
@@ -76,8 +90,18 @@ export class JobQueue {
   /** The next `limit` of a rebuild's jobs, in rank order. */
   rebuildBatch(limit: number): Job[] {
     return parse(
-      this.sql.exec<{ job: string }>('SELECT job FROM queue WHERE priority > ? ORDER BY priority, rowid LIMIT ?', PUBLISH, limit),
+      this.sql.exec<{ job: string }>(
+        'SELECT job FROM queue WHERE priority > ? AND priority < ? ORDER BY priority, rowid LIMIT ?',
+        PUBLISH,
+        COUNTS,
+        limit,
+      ),
     );
+  }
+
+  /** The next `limit` of live counts' pages, oldest first. */
+  countsBatch(limit: number): Job[] {
+    return parse(this.sql.exec<{ job: string }>('SELECT job FROM queue WHERE priority = ? ORDER BY rowid LIMIT ?', COUNTS, limit));
   }
 
   /** How many jobs of publish work are owed. */
@@ -87,10 +111,15 @@ export class JobQueue {
 
   /** How many of a rebuild's jobs are left. */
   rebuildLeft(): number {
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM queue WHERE priority > ?', PUBLISH).one().n;
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM queue WHERE priority > ? AND priority < ?', PUBLISH, COUNTS).one().n;
   }
 
-  /** Every job owed, publish work and rebuild alike. */
+  /** How many live counts' pages are owed. */
+  countsLeft(): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM queue WHERE priority = ?', COUNTS).one().n;
+  }
+
+  /** Every job owed: publish work, a rebuild's and live counts' alike. */
   size(): number {
     return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM queue').one().n;
   }
@@ -111,8 +140,8 @@ export class JobQueue {
   }
 
   /**
-   * Counts a refused write and holds the job back by `delay(attempts)`; a rebuild's job becomes
-   * publish work (owed, retried with back-off, no longer part of the rebuild). Returns the attempts.
+   * Counts a refused write and holds the job back by `delay(attempts)`; a rebuild's or live counts'
+   * job becomes publish work (owed, retried with back-off, no longer part of the rebuild). Returns the attempts.
    */
   retry(job: Job, now: number, delay: (attempts: number) => number): number {
     const k = jobKey(job);

@@ -1,13 +1,10 @@
 // Live counts into the writer: the totals the audience rollup measured → the items whose numbers
 // changed → the jobs they owe (their page; a video's sitemap page too). Feeds never show counts.
-import type { Counts } from '../render/item-counts';
+import { LIVE_METRICS, type Counts, type ItemTotals } from '../render/item-counts';
 import { SITEMAP_PAGE } from '../render/sitemap';
 import type { Books } from './books';
 import type { Job } from './jobs';
 import type { Stores } from './stores';
-
-/** One address's all-time totals as the rollup has them (src/audience/totals.ts); a metric nothing has counted yet is absent. */
-export type ItemTotals = { slug: string } & Partial<Counts>;
 
 /** When live counts may next be applied (ms): at once the first time, then `everyMs` after the last application. */
 export function countsDueAt(books: Books, everyMs: number): number {
@@ -18,7 +15,8 @@ export function countsDueAt(books: Books, everyMs: number): number {
 // The store sums REAL columns: a whole, non-negative count, whatever it was handed.
 const whole = (n: number | undefined) => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
 
-const same = (a: Counts, b: Counts) => a.views === b.views && a.shares === b.shares && a.plays === b.plays;
+const same = (a: Counts, b: Counts) => LIVE_METRICS.every((m) => a[m] === b[m]);
+const none = (): Counts => ({ views: 0, shares: 0, plays: 0 });
 
 /**
  * The items `totals` change: each total is folded into the published item it counts for (a renamed
@@ -31,13 +29,11 @@ export function changedCounts(stores: Pick<Stores, 'items' | 'counts'>, totals: 
   for (const t of totals) {
     const live = items.liveAt(t.slug);
     if (!live) continue;
-    const f = folded.get(live.slug) ?? { ...live, counts: { views: 0, shares: 0, plays: 0 } };
-    f.counts.views += whole(t.views);
-    f.counts.shares += whole(t.shares);
-    f.counts.plays += whole(t.plays);
+    const f = folded.get(live.slug) ?? { ...live, counts: none() };
+    for (const m of LIVE_METRICS) f.counts[m] += whole(t[m]);
     folded.set(live.slug, f);
   }
-  return [...folded.values()].filter((f) => !same(counts.get(f.slug) ?? { views: 0, shares: 0, plays: 0 }, f.counts));
+  return [...folded.values()].filter((f) => !same(counts.get(f.slug) ?? none(), f.counts));
 }
 
 /** One item whose shown numbers change. */
@@ -46,6 +42,27 @@ export interface Changed {
   seq: number;
   video: boolean;
   counts: Counts;
+}
+
+/** What the writer did with a set of live counts: whether it took them, which items changed, how many jobs they owe. */
+export interface CountsResult {
+  applied: boolean;
+  changed: string[];
+  owed: number;
+}
+
+/**
+ * The cron's live counts measured up to `at`, inside the caller's transaction: taken at most once per
+ * `everyMs` (before that, nothing changes). Items whose numbers changed owe their page and video
+ * sitemap page, queued as live counts' work (below publish work and no part of a rebuild's); the
+ * alarm writes them, a batch an invocation. No item record, date or feed changes.
+ */
+export function takeCounts(stores: Stores, totals: readonly ItemTotals[], at: number, everyMs: number): CountsResult {
+  if (at < countsDueAt(stores.books, everyMs)) return { applied: false, changed: [], owed: 0 };
+  const found = changedCounts(stores, totals);
+  const jobs = applyCounts(stores, found, at);
+  for (const job of jobs) stores.queue.queueCounts(job);
+  return { applied: true, changed: found.map((c) => c.slug), owed: jobs.length };
 }
 
 /**

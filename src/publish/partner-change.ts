@@ -4,6 +4,7 @@ import { canonical } from '../model/hash';
 import type { Partner } from '../model/partner';
 import type { ItemRecord } from '../model/schema';
 import { decide } from '../partners/decide';
+import type { IndexChange } from './index-change';
 import type { Job } from './jobs';
 import type { Carried } from './partner-store';
 import type { Pass } from './stores';
@@ -72,6 +73,12 @@ export function carryItem(
     partners.saveCarried(after);
   }
   return { before, after };
+}
+
+/** Adds to a committed item's change what it owes the partners whose documents held or now hold it. */
+export function withPartnerJobs(pass: Pass, change: IndexChange, record: ItemRecord): IndexChange {
+  if (change.outcome.changed) change.jobs.push(...itemPartnerJobs(pass, record.id, record, record));
+  return change;
 }
 
 /**

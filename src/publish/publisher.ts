@@ -5,23 +5,25 @@ import { DurableObject } from 'cloudflare:workers';
 import { config } from '../config';
 import { canonical, contentHash } from '../model/hash';
 import type { PartnerInput } from '../model/partner';
-import type { ItemInput, ItemRecord, Site, SiteSettings } from '../model/schema';
+import type { ItemInput, Site, SiteSettings } from '../model/schema';
+import type { ItemTotals } from '../render/item-counts';
 import { storeFor } from '../store/kv-store';
+import { flushBackground } from './background';
 import { migrate } from './db-schema';
-import { commitItem, releaseDue, withdrawItem, type IndexChange } from './index-change';
-import { addStats, emptyStats, FLUSH_BUDGET, KvWriter, type FlushStats } from './kv-writer';
-import { EVERYTHING, nextPurgeAt, sendPings, sendPurges } from './outbox';
-import { applyCounts, changedCounts, countsDueAt, type ItemTotals } from './live-counts';
-import { itemPartnerJobs, releasePartnersDue } from './partner-change';
-import { dropPartner, itemPreflight, partnerList, partnerStatus, preflightPartner, savePartner, type PartnerOutcome } from './partner-ops';
-import { finishRebuild, noticeChanges, rebuildProgress, startRebuild } from './rebuild';
-import { rebuildRank } from './render-jobs';
-import { relistSome } from './related';
+import { commitItem, withdrawItem, type IndexChange } from './index-change';
+import { emptyStats, FLUSH_BUDGET, KvWriter, type FlushStats } from './kv-writer';
+import { sendPings, sendPurges } from './outbox';
+import { countsDueAt, takeCounts, type CountsResult } from './live-counts';
+import { itemPartnerJobs, withPartnerJobs } from './partner-change';
+import { dropPartner, itemPreflight, partnerList, partnerStatus, preflightPartner, savePartner } from './partner-ops';
+import { noticeChanges, rebuildProgress, startRebuild } from './rebuild';
 import {
   ifMatchRefusal,
   reject,
   type ImportResult,
   type ItemOutcome,
+  type PartnerDeleted,
+  type PartnerResult,
   type PublishResult,
   type Rejection,
   type SiteResult,
@@ -29,27 +31,13 @@ import {
 import { stage } from './stage';
 import { itemStatus, writerStatus } from './status';
 import { openStores, type Pass, type Stores } from './stores';
+import { nextWakeAt, oweWhatFellDue, refreshNewsIfDue } from './wake';
 import { WritePacer } from './write-pacer';
 
-// A rebuild's jobs per batch; the flush budget (FLUSH_BUDGET KV operations) bounds what they write.
-const REBUILD_BATCH = 100;
-const NEWS_REFRESH_MS = 3_600_000;
 // After a failure past the commit, the alarm comes back this much later to finish the work.
 const RETRY_AFTER_FAILURE_MS = 5_000;
 
 const refused = (r: object): r is Rejection => (r as Rejection).ok === false;
-
-/** What PUT /api/partners/:id answers. */
-export type PartnerResult = ({ ok: true } & PartnerOutcome & FlushStats) | Rejection;
-/** What DELETE /api/partners/:id answers. */
-export type PartnerDeleted = ({ ok: true; id: string } & FlushStats) | Rejection;
-
-/** What the writer did with a set of live counts: whether it took them, which items changed, how many jobs they owe. */
-export interface CountsResult {
-  applied: boolean;
-  changed: string[];
-  owed: number;
-}
 
 /** Thrown inside a transaction to roll it back with the writer's answer. */
 class Refused {
@@ -104,12 +92,6 @@ export class Publisher extends DurableObject<Env> {
     });
   }
 
-  /** Adds what a committed item owes the partners whose documents held or now hold it. */
-  private withPartners(pass: Pass, change: IndexChange, record: ItemRecord): IndexChange {
-    if (change.outcome.changed) change.jobs.push(...itemPartnerJobs(pass, record.id, record, record));
-    return change;
-  }
-
   /** Queues a change's jobs as publish work and answers its outcome. */
   private owe({ outcome, jobs }: IndexChange): ItemOutcome {
     this.stores.queue.owe(jobs);
@@ -134,7 +116,7 @@ export class Publisher extends DurableObject<Env> {
     const r = await this.change((pass) => {
       const staged = stage(pass, input, ifMatch);
       if (!staged.ok) throw new Refused(staged);
-      return this.owe(this.withPartners(pass, commitItem(pass, staged, input, hash), staged.record));
+      return this.owe(withPartnerJobs(pass, commitItem(pass, staged, input, hash), staged.record));
     });
     return refused(r) ? r : { ok: true, ...r };
   }
@@ -148,7 +130,7 @@ export class Publisher extends DurableObject<Env> {
         // Each item is staged against the index as the items before it left it.
         const staged = stage(pass, input);
         if (!staged.ok) rejections.push({ ...staged, index });
-        else if (!rejections.length) outcomes.push(this.owe(this.withPartners(pass, commitItem(pass, staged, input, hash), staged.record)));
+        else if (!rejections.length) outcomes.push(this.owe(withPartnerJobs(pass, commitItem(pass, staged, input, hash), staged.record)));
       });
       if (rejections.length) throw new Refused(rejections[0] as Rejection);
       return { items: outcomes };
@@ -252,13 +234,9 @@ export class Publisher extends DurableObject<Env> {
   async tick(): Promise<{ countsDueAt: number }> {
     await this.serial(async () => {
       const pass = this.pass(Date.now());
-      const { books, queue } = this.stores;
       this.ctx.storage.transactionSync(() => {
         noticeChanges(pass);
-        if (pass.now - (books.num('newsAt') ?? 0) >= NEWS_REFRESH_MS) {
-          queue.owe([{ t: 'news' }]);
-          books.setNum('newsAt', pass.now);
-        }
+        refreshNewsIfDue(pass);
       });
       await this.finish(pass, true);
     });
@@ -266,24 +244,13 @@ export class Publisher extends DurableObject<Env> {
     return { countsDueAt: countsDueAt(this.stores.books, config(this.env).liveCountsEveryMs) };
   }
 
-  /**
-   * The cron's live counts (each item's all-time totals), measured up to `at`: taken at most once per
-   * LIVE_COUNTS_EVERY_MS (before that, nothing changes). Items whose numbers changed owe their page
-   * and video sitemap page, queued below publish work as a rebuild's are; the alarm writes them, a
-   * batch an invocation, paced and within the KV budget, so the cron does not wait on rendering.
-   * No item record, date or feed changes.
-   */
+  /** The cron's live counts (each item's all-time totals) measured up to `at`: see takeCounts; the alarm writes what they owe. */
   async counts(totals: ItemTotals[], at: number): Promise<CountsResult> {
     return this.serial(async () => {
-      if (at < countsDueAt(this.stores.books, config(this.env).liveCountsEveryMs)) return { applied: false, changed: [], owed: 0 };
-      const { changed, owed } = this.ctx.storage.transactionSync(() => {
-        const found = changedCounts(this.stores, totals);
-        const jobs = applyCounts(this.stores, found, at);
-        for (const job of jobs) this.stores.queue.queueRebuild(job, rebuildRank(job));
-        return { changed: found.map((c) => c.slug), owed: jobs.length };
-      });
-      if (owed) await this.reschedule(Date.now(), null);
-      return { applied: true, changed, owed };
+      const every = config(this.env).liveCountsEveryMs;
+      const r = this.ctx.storage.transactionSync(() => takeCounts(this.stores, totals, at, every));
+      if (r.owed) await this.reschedule(Date.now(), null);
+      return r;
     });
   }
 
@@ -318,47 +285,27 @@ export class Publisher extends DurableObject<Env> {
 
   /**
    * What is owed, in order, within one invocation's KV budget: scheduled items now due, publish work,
-   * then (alarm, cron, rebuilds) one batch of rebuild work. What KV now holds goes to the outbox;
+   * then (alarm, cron, rebuilds) one batch of rebuild work and live counts' pages. What KV now holds goes to the outbox;
    * the alarm is set for whatever comes next: at once when purges are due and the rate limit allows.
    */
   private async run(pass: Pass, withRebuild: boolean): Promise<FlushStats> {
-    const { items, queue, outbox, books } = pass.stores;
+    const { queue, outbox } = pass.stores;
     const cfg = config(this.env);
-    if (items.dueScheduled(pass.now).length) this.ctx.storage.transactionSync(() => queue.owe(releaseDue(pass)));
-    // Embargoes ended and expiries come: the partners whose documents change owe their jobs.
-    if (pass.stores.partners.due(pass.now).length) this.ctx.storage.transactionSync(() => queue.owe(releasePartnersDue(pass)));
+    const transact = (fn: () => void) => this.ctx.storage.transactionSync(fn);
+    oweWhatFellDue(pass, transact);
     const kv = new KvWriter(pass, storeFor(this.env), this.pacer, cfg.kvWriteGapMs);
     let stats = await kv.flush(queue.due(pass.now), { tier: 'publish', budget: FLUSH_BUDGET });
     outbox.queuePurges(stats.keys, pass.now, cfg.purgeRepeatMs);
     if (cfg.hubUrl) outbox.addHub(stats.feeds);
-    // One invocation's KV operations are shared: what publishes owe first, then the rebuild.
-    // A rebuild's related lists, computed again a batch at a time ahead of the item pages it renders.
-    if (withRebuild && books.num('relistBelow')) this.ctx.storage.transactionSync(() => relistSome(pass, 2 * REBUILD_BATCH));
-    const room = FLUSH_BUDGET - stats.kvWrites - stats.kvDeletes;
-    const batch = withRebuild && room > 0 ? queue.rebuildBatch(REBUILD_BATCH) : [];
-    if (batch.length) {
-      const more = await kv.flush(batch, { tier: 'rebuild', force: books.rebuild()?.force ?? false, budget: room });
-      if (cfg.hubUrl) outbox.addHub(more.feeds);
-      stats = addStats(stats, { ...more, dueAt: more.deferred === batch.length ? more.dueAt : pass.now });
-      if (finishRebuild(pass.stores)) outbox.queuePurges([EVERYTHING], pass.now, cfg.purgeRepeatMs);
-    }
+    // One invocation's KV operations are shared: what publishes owe first, then the lower tiers.
+    if (withRebuild) stats = await flushBackground(pass, kv, stats, cfg, transact);
     await this.reschedule(pass.now, stats.dueAt);
     return stats;
   }
 
   private async reschedule(now: number, dueAt: number | null): Promise<void> {
-    const { items, queue, outbox, books } = this.stores;
-    const times = [
-      items.nextScheduledAt(),
-      this.stores.partners.nextAt(),
-      queue.pending() ? queue.nextDueAt() : null,
-      queue.rebuildLeft() || books.num('relistBelow') ? (dueAt ?? now) : null,
-      nextPurgeAt(outbox, books, config(this.env).purgeGapMs),
-      outbox.hubQueued() ? now : null,
-      dueAt,
-    ].filter((t): t is number => t !== null);
-    if (!times.length) return;
-    const at = Math.max(Math.min(...times), now);
+    const at = nextWakeAt(this.stores, now, dueAt, config(this.env).purgeGapMs);
+    if (at === null) return;
     // Set exactly: a scheduled story moved later must not leave the alarm at its old time.
     if ((await this.ctx.storage.getAlarm()) !== at) await this.ctx.storage.setAlarm(at);
   }

@@ -1,6 +1,7 @@
 // What the writer answers: publish, import, site and rebuild results, refusals, and its status.
 import type { Job } from './jobs';
 import type { FlushStats } from './kv-writer';
+import type { PartnerOutcome } from './partner-ops';
 
 /** Why the writer refused a change; nothing was changed. */
 export interface Rejection {
@@ -32,6 +33,11 @@ export type PublishResult = { ok: true } & ItemOutcome & FlushStats;
 
 export type ImportResult = ({ ok: true; items: ItemOutcome[] } & FlushStats) | { ok: false; rejections: (Rejection & { index: number })[] };
 
+/** What PUT /api/partners/:id answers. */
+export type PartnerResult = ({ ok: true } & PartnerOutcome & FlushStats) | Rejection;
+/** What DELETE /api/partners/:id answers. */
+export type PartnerDeleted = ({ ok: true; id: string } & FlushStats) | Rejection;
+
 export type SiteResult = { changed: boolean; rebuild: RebuildProgress | null } & FlushStats;
 
 /** A full re-render working through its backlog. */
@@ -47,6 +53,8 @@ export interface WriterStatus {
   items: { published: number; scheduled: number };
   scheduled: { slug: string; publishAt: string }[];
   jobs: { pending: number; backlog: number; failed: number };
+  /** Live counts: the pages they still owe (apart from publish and rebuild work), and when they were last applied. */
+  liveCounts: { owed: number; appliedAt: string | null };
   failed: { job: Job; error: string; at: string }[];
   render: { version: number; stored: number | null; rebuild: RebuildProgress | null };
   documents: number;

@@ -41,6 +41,8 @@ export function writerStatus(stores: Stores, cfg: Config): WriterStatus {
     scheduled: items.scheduled(20).map((s) => ({ slug: s.slug, publishAt: new Date(s.publishAt).toISOString() })),
     // Both numbers come from the one queue: publish work, and what a rebuild has left.
     jobs: { pending: queue.pending(), backlog: queue.rebuildLeft(), failed: queue.failedCount() },
+    // Live counts' pages come last and are no rebuild's: shown apart, so neither number above counts them.
+    liveCounts: { owed: queue.countsLeft(), appliedAt: iso(books.num('countsAt')) },
     failed: queue.failed(20).map((f) => ({ job: f.job, error: f.error, at: new Date(f.at).toISOString() })),
     render: { version: RENDER_VERSION, stored: books.num('rv'), rebuild: rebuildProgress(stores) },
     documents: books.docCount(),

@@ -1,12 +1,19 @@
 // An item's counts as readers see them: the numbers it shows, pluralised, and what JSON-LD and the video sitemap carry.
 import type { ItemRecord } from '../model/schema';
 
-/** An item's all-time counts: views of its page by people, shares from its page, plays of its player in embeds. */
-export interface Counts {
-  views: number;
-  shares: number;
-  plays: number;
-}
+/**
+ * The live metrics an item shows, each an `item` series of the audience store: views of its page by
+ * people, shares from its page, plays of its player in embeds. The one list the rollup sums and the
+ * writer applies.
+ */
+export const LIVE_METRICS = ['views', 'shares', 'plays'] as const;
+export type LiveMetric = (typeof LIVE_METRICS)[number];
+
+/** An item's all-time counts, one number per live metric. */
+export type Counts = Record<LiveMetric, number>;
+
+/** One item address (the slug it was counted under) and its totals as the rollup has them; a metric nothing has counted yet is absent. */
+export type ItemTotals = { slug: string } & Partial<Counts>;
 
 /**
  * What an item shows: the newsroom's `stats` (numbers from before wirefeed counted, as an import

@@ -9,7 +9,7 @@ import { contentHash } from '../model/hash';
 import { LIMITS } from '../model/limits';
 import { problemOf } from '../model/messages';
 import { PartnerId, PartnerInput } from '../model/partner';
-import type { PartnerDeleted, PartnerResult } from '../publish/publisher';
+import type { PartnerDeleted, PartnerResult } from '../publish/results';
 import { invalidBody, objectBody, publisher, refusal, settled, sizeLimit, strictJson, write, type ApiEnv } from './api-support';
 
 /** The partner id from the address, in the slug pattern: 422 naming `id` otherwise. */

@@ -333,6 +333,7 @@ describe('npm run status', () => {
     expect(r.stdout).toContain(`Items:         ${SLUGS.length} published, 1 scheduled`);
     expect(r.stdout).toMatch(/^ {2}scheduled {4}tomorrow at 2199-06-01 09:00:00 UTC \(in \d+ d\)$/m);
     expect(r.stdout).toMatch(/^Jobs: {10}0 pending, 0 in the backlog, 0 failed$/m);
+    expect(r.stdout).toMatch(/^Live counts: {3}0 pages owed, last applied never$/m);
     expect(r.stdout).toMatch(/^Render: {8}version \d+/m);
     expect(r.stdout).toMatch(/^Last publish: {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\d+ s ago\)$/m);
     expect(r.stdout).toMatch(/^WebSub hub: {4}none configured/m);

@@ -174,4 +174,29 @@ describe('live counts', () => {
     expect(await appliedRows()).toEqual([{ slug: 'second-name', views: 3 }]);
     expect(await (await get('/articles/second-name')).text()).toContain(' · 1 share · 3 views</p>');
   });
+  it('follow a rename at once: the page under the new slug and the sitemap keep them, no row left at the old slug', async () => {
+    await publish(VIDEO);
+    await runAlarmsUntil();
+    const id = (await (await api('GET', '/items/clip')).json<any>()).meta.id;
+    const r = await publisherStub().counts([{ slug: 'clip', views: 4, plays: 2 }], Date.now());
+    expect(r).toMatchObject({ applied: true, changed: ['clip'] });
+    await runAlarmsUntil();
+    expect(await (await get('/videos/clip')).text()).toContain(' · 0 shares · 4 views · 2 plays</p>');
+    expect((await sitemapEntry('/videos/clip'))['video:video']['video:view_count']).toBe('6');
+
+    // The rename re-renders the page and the sitemap in its own request, before any counts pass.
+    await publish({ ...VIDEO, slug: 'clip-renamed', id });
+    const page = await snapshot('/videos/clip-renamed');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(' · 0 shares · 4 views · 2 plays</p>');
+    expect(counter(jsonLdOf(page.body)['@graph'][1].interactionStatistic, 'WatchAction')).toBe(6);
+    expect((await sitemapEntry('/videos/clip-renamed'))['video:video']['video:view_count']).toBe('6');
+    expect(await appliedRows()).toEqual([{ slug: 'clip-renamed', views: 4 }]);
+    // The next pass finds the same numbers (the old address folds into the item): nothing owed.
+    const again = await publisherStub().counts([{ slug: 'clip', views: 4, plays: 2 }], Date.now() + 10 * EVERY);
+    expect(again).toMatchObject({ applied: true, changed: [], owed: 0 });
+    // A withdrawn item's row goes with it.
+    expect((await api('DELETE', '/items/clip-renamed')).status).toBe(200);
+    expect(await appliedRows()).toEqual([]);
+  });
 });

@@ -1,9 +1,14 @@
-// Live counts through the writer's one queue: owed below publish work, written by the alarm a batch
-// per invocation within the KV budget, and paced per key like every other write.
-import { runDurableObjectAlarm } from 'cloudflare:test';
+// Live counts through the writer's one queue: owed below publish work and apart from a rebuild's,
+// written by the alarm a batch per invocation within the KV budget, and paced per key like every other write.
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { FLUSH_BUDGET } from '../../src/publish/kv-writer';
+import { takeCounts, type CountsResult } from '../../src/publish/live-counts';
+import type { Publisher } from '../../src/publish/publisher';
+import type { RebuildProgress } from '../../src/publish/results';
+import { rebuildProgress, startRebuild } from '../../src/publish/rebuild';
+import type { Pass, Stores } from '../../src/publish/stores';
 import {
   countingKv,
   gate,
@@ -16,9 +21,12 @@ import {
   sleep,
   syntheticItem,
   withPublisherEnv,
+  writerStatus,
 } from '../helpers';
 
 const N = 180;
+
+type Numbers = { progress: RebuildProgress | null; backlog: number; pending: number };
 
 describe('live counts and the KV budget', () => {
   it('many changed items: one invocation writes one batch, the alarm the rest, each page once', async () => {
@@ -82,5 +90,37 @@ describe('live counts and the KV budget', () => {
       await runAlarmsUntil();
       expect(await (await get('/articles/item-1')).text()).toContain('· 0 shares · 4 views</p>');
     });
+  });
+  it('during a rebuild: owed apart from it, so its progress and its end ignore them; the pages are still written', async () => {
+    await importSettled(Array.from({ length: N }, (_, i) => syntheticItem(i + 1)));
+    const totals = Array.from({ length: N }, (_, i) => ({ slug: `item-${i + 1}`, views: 7 }));
+    // In one synchronous step, so no alarm runs in between: a rebuild part-way (its first 150 jobs
+    // written, among them the newest item pages), then the counts taken as the writer takes them.
+    type Seen = { before: Numbers; after: Numbers; r: CountsResult; owed: number };
+    const seen: Seen = await runInDurableObject(publisherStub(), (instance: Publisher): Seen => {
+      const i = instance as unknown as { stores: Stores; pass: (now: number) => Pass };
+      const stores = i.stores;
+      startRebuild(i.pass(Date.now()), 'requested');
+      for (const job of stores.queue.rebuildBatch(150)) stores.queue.done(job);
+      const numbers = (): Numbers => ({
+        progress: rebuildProgress(stores),
+        backlog: stores.queue.rebuildLeft(),
+        pending: stores.queue.pending(),
+      });
+      const before = numbers();
+      const r = takeCounts(stores, totals, Date.now(), 60_000);
+      return { before, after: numbers(), r, owed: stores.queue.countsLeft() };
+    });
+    expect(seen.before.progress).toMatchObject({ done: 150 });
+    expect(seen.r).toMatchObject({ applied: true, owed: N });
+    expect(seen.after).toEqual(seen.before);
+    // The pages the rebuild had written owe the counts apart; the rest the rebuild writes with them.
+    expect(seen.owed).toBeGreaterThan(0);
+    expect((await writerStatus()).liveCounts.owed).toBeGreaterThan(0);
+    const s = await runAlarmsUntil();
+    expect(s.render.rebuild).toBeNull();
+    expect(s.render.stored).toBe(s.render.version);
+    expect(s.liveCounts).toMatchObject({ owed: 0 });
+    for (const n of [1, 60, N]) expect(await (await get(`/articles/item-${n}`)).text()).toContain('· 0 shares · 7 views</p>');
   });
 });
