@@ -163,7 +163,8 @@ export class ItemIndex {
   publishedBelow(seq: number, limit: number): { id: string; seq: number }[] {
     return this.sql
       .exec<{ id: string; seq: number }>(
-        "SELECT id, seq FROM items WHERE seq < ? AND state = 'published' ORDER BY seq DESC LIMIT ?",
+        // `+state`: walk the seq index down from `seq` and stop at `limit`, rather than read every published item by state and sort.
+        "SELECT id, seq FROM items WHERE seq < ? AND +state = 'published' ORDER BY seq DESC LIMIT ?",
         seq,
         limit,
       )

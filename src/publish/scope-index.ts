@@ -248,7 +248,9 @@ export class ScopeIndex {
    * `window` positions of it in each of its tag and section scopes (positions follow the order items
    * joined, so this is nearness in time), ordered by tags shared, then the same section, then newest.
    * Every step is an index range (members by id, members by scope and position, items by id), and
-   * only the chosen few records are read, so the cost does not grow with the archive.
+   * only the chosen few records are read, so the cost does not grow with the archive. The CROSS JOINs
+   * keep that order: left free, SQLite read every published item by state and probed the candidates
+   * (a rebuild of 10,000 items took 179 s against 56 s without related lists).
    */
   relatedCandidates(id: string, window: number, limit: number): RelatedLink[] {
     const tag = `${nameIndexPath('tag')}%`;
@@ -259,10 +261,10 @@ export class ScopeIndex {
           WHERE m.id <> ?),
         scored AS (SELECT n.id, SUM(mine.is_tag) AS tags, SUM(NOT mine.is_tag) AS section
           FROM near n CROSS JOIN members x ON x.id = n.id CROSS JOIN mine ON mine.scope = x.scope GROUP BY n.id),
-        top AS (SELECT s.id, s.tags, s.section, i.publish_at, i.seq FROM scored s JOIN items i ON i.id = s.id
+        top AS (SELECT s.id, s.tags, s.section, i.publish_at, i.seq FROM scored s CROSS JOIN items i ON i.id = s.id
           WHERE i.state = 'published' ORDER BY s.tags DESC, s.section DESC, i.publish_at DESC, i.seq DESC LIMIT ?)
         SELECT i.id, i.slug, json_extract(i.record, '$.kind') AS kind, json_extract(i.record, '$.title') AS title
-        FROM top JOIN items i ON i.id = top.id ORDER BY top.tags DESC, top.section DESC, top.publish_at DESC, top.seq DESC`,
+        FROM top CROSS JOIN items i ON i.id = top.id ORDER BY top.tags DESC, top.section DESC, top.publish_at DESC, top.seq DESC`,
         tag,
         id,
         tag,
