@@ -5,7 +5,7 @@ import type { ItemInput, ItemRecord } from '../model/schema';
 import { SITEMAP_PAGE } from '../render/sitemap';
 import type { IndexedItem } from './item-index';
 import type { Job } from './jobs';
-import { listersOwed, refreshRelated, relistNaming } from './related';
+import { listersOwed, reciprocate, refreshRelated, relistNaming } from './related';
 import type { ItemOutcome } from './results';
 import type { Staged } from './stage';
 import type { Pass } from './stores';
@@ -79,8 +79,10 @@ export function commitItem(pass: Pass, s: Staged, input: ItemInput, hash: string
   // Old addresses follow a new slug, kind or state (a rename into the future holds nothing until then).
   jobs.push(...addressJobs(pass, record.id, record.slug));
   // Its own related coverage, computed once here; the lists naming it only when what they show of it changed.
-  if (isLive) refreshRelated(pass, record.id);
-  else pass.stores.related.drop(record.id);
+  if (isLive) {
+    refreshRelated(pass, record.id);
+    jobs.push(...reciprocate(pass, record.id));
+  } else pass.stores.related.drop(record.id);
   if (listersOwed(wasLive, isLive)) jobs.push(...relistNaming(pass, record.id));
   if (isLive || wasLive) books.setNum('lastPublish', now);
   return { outcome: { ...outcome, changed: true }, jobs };
@@ -120,6 +122,7 @@ export function releaseDue(pass: Pass): Job[] {
     items.dropAlias(it.record.slug);
     jobs.push(...moveMembership(pass, null, it.record), ...addressJobs(pass, it.record.id, it.record.slug));
     refreshRelated(pass, it.record.id);
+    jobs.push(...reciprocate(pass, it.record.id));
     books.setNum('lastPublish', pass.now);
   }
   return jobs;

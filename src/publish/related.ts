@@ -93,6 +93,25 @@ export function refreshRelated(pass: Pass, id: string): void {
 }
 
 /**
+ * After item `id`'s list is computed: the items it lists are its nearest coverage, and it theirs, so
+ * their lists are computed again too (a new story appears on the pages of the stories it relates to).
+ * At most RELATED_MAX lists, and only the pages whose list changed are owed; their feed entries keep
+ * the list they have until those feeds are next written.
+ */
+export function reciprocate(pass: Pass, id: string): Job[] {
+  const { related } = pass.stores;
+  const mine = related.listsOf([id]).get(id) ?? [];
+  const ids = (list: readonly RelatedLink[] | undefined) => (list ?? []).map((l) => l.id).join('\n');
+  const before = related.listsOf(mine.map((r) => r.id));
+  const jobs: Job[] = [];
+  for (const r of mine) {
+    refreshRelated(pass, r.id);
+    if (ids(before.get(r.id)) !== ids(related.listsOf([r.id]).get(r.id))) jobs.push({ t: 'slug', slug: r.slug });
+  }
+  return jobs;
+}
+
+/**
  * A rebuild computes every list again, so older pages pick up coverage published after them (and
  * storage from before related coverage gets its lists): newest first, `relistSome` at a time, so no
  * single call grows with the archive. Until an item's turn its page keeps the list it has.

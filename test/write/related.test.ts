@@ -1,7 +1,7 @@
 // Related coverage: computed by the writer once, when an item is committed, and stored; shown on item
 // pages and carried in subscription feeds; never the item itself, a withdrawn or a scheduled one; a
 // withdrawal, a move back to scheduled or a rename re-renders exactly the pages whose lists name it.
-import { runDurableObjectAlarm } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -67,9 +67,11 @@ describe('related coverage on item pages', () => {
     });
     expect(await slugsOn('rel-main')).toEqual(['rel-both', 'rel-tag-new', 'rel-tag-old', 'rel-section']);
     expect((await relatedOnPage('/articles/rel-main'))[0]).toEqual({ href: articleUrl('rel-both'), text: 'Story rel-both' });
-    // A new item re-renders no older page: theirs pick it up when they are next published (or rebuilt).
-    expect(pagesPut(keys)).toEqual(['doc:/articles/rel-main']);
-    expect(await slugsOn('rel-both')).toEqual([]);
+    // A new item goes on the pages of the items it lists (their lists computed again), and no other.
+    expect(pagesPut(keys)).toEqual(
+      ['rel-both', 'rel-main', 'rel-section', 'rel-tag-new', 'rel-tag-old'].map((slug) => `doc:/articles/${slug}`),
+    );
+    expect(await slugsOn('rel-both')).toEqual(['rel-main', 'rel-tag-new', 'rel-tag-old', 'rel-section']);
     expect(await get('/articles/rel-unrelated').then((r) => r.text())).not.toContain('Related coverage');
     await publish(story('rel-both', 1, ['rel-x', 'rel-y'], 'Rel Desk', { summary: 'Edited.' }));
     await runAlarmsUntil();
@@ -85,7 +87,7 @@ describe('related coverage on item pages', () => {
     await publish(story('wd-d', 105, ['wd-tag-2']));
     await runAlarmsUntil();
     expect(await slugsOn('wd-c')).toEqual(['wd-b', 'wd-a', 'wd-gone']);
-    expect(await slugsOn('wd-a')).toEqual(['wd-gone']);
+    expect(await slugsOn('wd-a')).toEqual(['wd-c', 'wd-b', 'wd-gone']);
     const { keys } = await countPublisherKv(async () => {
       expect((await api('DELETE', '/items/wd-gone')).status).toBe(200);
       await runAlarmsUntil();
@@ -120,11 +122,18 @@ describe('related coverage on item pages', () => {
     expect(await slugsOn('sch-c')).toEqual(['sch-b', 'sch-a']);
   });
 
-  it('a rebuild computes every list again: older pages pick up what was published after them', async () => {
+  it('a rebuild computes every list again (storage from before related coverage gets its lists)', async () => {
     await publish(story('rb-old', 400, ['rb-tag']));
     await publish(story('rb-new', 401, ['rb-tag']));
     await runAlarmsUntil();
-    expect(await slugsOn('rb-old')).toEqual([]);
+    expect(await slugsOn('rb-old')).toEqual(['rb-new']);
+    // As storage written before related coverage: no stored lists at all.
+    const left = await runInDurableObject(publisherStub(), (_i, state) => {
+      state.storage.sql.exec('DELETE FROM related');
+      return state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM related').one().n;
+    });
+    expect(left).toBe(0);
+    // The rebuild re-renders every page: without the lists computed again they would be empty.
     expect((await api('POST', '/rebuild')).status).toBe(202);
     await runAlarmsUntil();
     expect(await slugsOn('rb-old')).toEqual(['rb-new']);
@@ -202,7 +211,7 @@ describe('related coverage for partners', () => {
 });
 
 describe('related coverage: cost', () => {
-  it('a publish into a tag and section of 100 items re-renders no other item page', async () => {
+  it('a publish into a tag and section of 100 items re-renders only the five pages it now belongs on', async () => {
     const corpus = Array.from({ length: 100 }, (_, n) => syntheticItem(n, { slug: `bulk-${n}`, tags: ['bulk'], section: 'Bulk Desk' }));
     await importSettled(corpus);
     const { counts, keys } = await countPublisherKv(async () => {
@@ -210,7 +219,7 @@ describe('related coverage: cost', () => {
       await runAlarmsUntil();
     });
     console.log('KV puts for one publish into a tag of 100:', counts.put);
-    expect(pagesPut(keys)).toEqual(['doc:/articles/bulk-new']);
+    expect(pagesPut(keys)).toEqual(['95', '96', '97', '98', '99', 'new'].map((n) => `doc:/articles/bulk-${n}`));
     expect(await slugsOn('bulk-new')).toEqual(['bulk-99', 'bulk-98', 'bulk-97', 'bulk-96', 'bulk-95']);
     // The subscription feed carries the lists of its newest ten entries (RELATED_IN_FEEDS), no more.
     const feed = await (await get('/tags/bulk/feed.json')).json<any>();
