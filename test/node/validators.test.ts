@@ -288,12 +288,17 @@ describe('the video podcast, as podcast apps read it', () => {
     for (const i of p.items.filter((i) => i !== seed)) expect(i.transcripts, i.link).toEqual([]);
   });
 
-  it("Atom links the seed's captions and transcript as related links with their types", () => {
+  it("Atom links the seed's captions and transcript as related links with their types, then its related coverage", () => {
     const k = p.entries.findIndex((e) => e.link.endsWith(SEED));
-    expect(p.atomRelated[k]).toEqual([
+    const links = p.atomRelated[k] ?? [];
+    expect(links.filter((l) => l.type !== 'text/html')).toEqual([
       { type: 'text/vtt', href: `${w.url}/media/liaison-office.en.vtt`, hreflang: 'en' },
       { type: 'text/plain', href: `${w.url}/videos/${SEED}/transcript.txt`, hreflang: null },
     ]);
+    // Related coverage: other stories' pages, never its own.
+    const stories = links.filter((l) => l.type === 'text/html').map((l) => l.href);
+    expect(stories.length).toBeGreaterThan(0);
+    for (const href of stories) expect(href).toMatch(new RegExp(`^${w.url}/(articles|videos)/(?!${SEED}$)[a-z0-9-]+$`));
   });
 });
 

@@ -65,8 +65,13 @@ describe('archives', () => {
     expect(written.filter((k) => k.includes('/archive/'))).toEqual([]);
     // all, articles, one tag, one author × (3 formats + the scope's page, the home page among them);
     // the item record, its page, its sitemap page. Documents rendered to the bytes KV already holds
-    // (the sitemap index, the news sitemap, the feed directory) are not written.
-    expect(counts.put).toBe(4 * 4 + 3);
+    // (the sitemap index, the news sitemap, the feed directory) are not written. And the five item pages
+    // whose related coverage it now heads (src/publish/related.ts: reciprocate).
+    expect(counts.put).toBe(4 * 4 + 3 + 5);
+    expect(written.filter((k) => /^doc:\/articles\/item-\d+$/.test(k)).sort()).toEqual(
+      // Its own, and the five it lists: its tag's newest first (syntheticItem tags by n % 3).
+      ['item-113', 'item-115', 'item-116', 'item-118', 'item-119', 'item-121'].map((s) => `doc:/articles/${s}`),
+    );
     expect(counts.delete ?? 0).toBe(0);
     expect(written).toContain('doc:/feed.xml');
     expect(written).toContain('item:item-121');
