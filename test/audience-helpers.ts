@@ -5,6 +5,16 @@ import { audienceStore } from '../src/audience/access';
 import { ORIGIN } from './helpers';
 
 export const ADDRESS = '203.0.113.77';
+
+/** Bindings whose Analytics Engine dataset throws on every write: a sink that fails (no storage of ours is mocked). */
+export const FAILING_SINK: Partial<Env> = {
+  AUDIENCE_SINK: 'analytics-engine',
+  AUDIENCE: {
+    writeDataPoint() {
+      throw new Error('dataset unavailable');
+    },
+  },
+};
 export const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
 
 /**

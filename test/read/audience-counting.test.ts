@@ -3,7 +3,7 @@
 import { SELF } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, ORIGIN, publish, sleep, syntheticItem } from '../helpers';
-import { ADDRESS, BROWSER, DAY_ZERO, ITEM_ZERO, beacon, cron, rawPoints, storeTables, visit } from '../audience-helpers';
+import { ADDRESS, BROWSER, DAY_ZERO, FAILING_SINK, ITEM_ZERO, beacon, cron, rawPoints, storeTables, visit } from '../audience-helpers';
 
 const FEEDLY = 'Feedly/1.0 (+http://www.feedly.com/fetcher.html; 42 subscribers; feed-id=feed/x)';
 const INOREADER = 'Inoreader/1.0 (+http://www.inoreader.com/feed-fetcher; 12 subscribers; )';
@@ -120,14 +120,7 @@ describe('item page views', () => {
 describe('counting never breaks a read', () => {
   it('a sink whose binding throws is logged once; every read still answers, with the same bytes', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const patch = {
-      AUDIENCE_SINK: 'analytics-engine',
-      AUDIENCE: {
-        writeDataPoint() {
-          throw new Error('dataset unavailable');
-        },
-      },
-    };
+    const patch = FAILING_SINK;
     const plain = await visit('/feed.xml', { ua: 'Twitterbot/1.0' });
     for (const path of ['/feed.xml', '/articles/item-1', '/feed.xml']) {
       const res = await visit(path, { patch });

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, publish, syntheticItem } from '../helpers';
-import { BROWSER, ITEM_ZERO, SITE_ZERO, beacon, cron, rawPoints, visit } from '../audience-helpers';
+import { BROWSER, FAILING_SINK, ITEM_ZERO, SITE_ZERO, beacon, cron, rawPoints, visit } from '../audience-helpers';
 
 const DAY1 = Date.UTC(2026, 11, 6, 10);
 const SITE = 'https://news.example';
@@ -172,14 +172,7 @@ describe('beacons that do not count', () => {
 
   it('a sink that fails never fails the beacon: 204, logged', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const patch = {
-      AUDIENCE_SINK: 'analytics-engine',
-      AUDIENCE: {
-        writeDataPoint() {
-          throw new Error('dataset unavailable');
-        },
-      },
-    };
+    const patch = FAILING_SINK;
     expect((await beacon(PLAY, { patch })).status).toBe(204);
     expect(errors).toHaveBeenCalledWith('audience: counting failed', 'dataset unavailable');
     errors.mockRestore();
